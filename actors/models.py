@@ -1,0 +1,254 @@
+"""Actors: states, governments, ministries, regions, cities, academies, universities,
+research centres, companies, funds, commissions and international organisations."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from rkst.dates import partial_date
+from rkst.models import (
+    CitationBase,
+    CuratedModel,
+    CuratedQuerySet,
+    check_date_order,
+    check_partial_date,
+    citation_field,
+    key_validator,
+    precision_field,
+)
+
+
+class ActorQuerySet(CuratedQuerySet):
+    def regions(self):
+        return self.filter(kind=Actor.Kind.REGION)
+
+    def of_country(self, country):
+        return self.filter(country=country)
+
+
+class Actor(CuratedModel):
+    class Kind(models.TextChoices):
+        STATE = "state", _("state")
+        GOVERNMENT = "government", _("government")
+        MINISTRY = "ministry", _("ministry or agency")
+        REGION = "region", _("region")
+        ADMINISTRATION = "administration", _("regional administration or akimat")
+        CITY = "city", _("city")
+        ACADEMY = "academy", _("academy of sciences")
+        UNIVERSITY = "university", _("university")
+        BRANCH = "branch", _("branch")
+        RESEARCH_CENTRE = "research", _("research centre or institute")
+        COMPANY = "company", _("company")
+        FUND = "fund", _("fund")
+        COMMISSION = "commission", _("commission, council or working group")
+        FORUM = "forum", _("forum")
+        ORGANISATION = "organisation", _("international organisation")
+        OTHER = "other", _("other")
+
+    class Country(models.TextChoices):
+        RU = "RU", _("Russia")
+        KZ = "KZ", _("Kazakhstan")
+        OTHER = "other", _("other country")
+        INTERNATIONAL = "intl", _("international")
+
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        validators=[key_validator],
+        help_text=_("Permanent identifier used in links and spreadsheets, e.g. “kaznu”."),
+    )
+    name_ru = models.CharField(_("name (Russian)"), max_length=500)
+    name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
+    short_name_ru = models.CharField(_("short name (Russian)"), max_length=100, blank=True)
+    short_name_en = models.CharField(_("short name (English)"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, db_index=True)
+    country = models.CharField(
+        _("country"),
+        max_length=5,
+        choices=Country.choices,
+        db_index=True,
+        help_text=_("The country the actor belongs to; “international” for organisations."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        # a body's branches and departments must be reassigned before it goes
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("The body this one is a branch, department or member of."),
+    )
+    located_in = models.ForeignKey(
+        "self",
+        verbose_name=_("located in"),
+        null=True,
+        blank=True,
+        # removing a region must not silently unplace what lies in it
+        on_delete=models.PROTECT,
+        related_name="located_here",
+        help_text=_("The region or city where the actor sits."),
+    )
+    founded_on = models.DateField(
+        _("founded"),
+        null=True,
+        blank=True,
+        help_text=_("The earliest day the founding date can mean; its precision says how much."),
+    )
+    founded_on_precision = precision_field(_("precision of the founding date"))
+    dissolved_on = models.DateField(_("dissolved"), null=True, blank=True)
+    dissolved_on_precision = precision_field(_("precision of the dissolution date"))
+    iso_3166_2 = models.CharField(
+        _("ISO 3166 code"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", _("e.g. RU-OMS or KZ-VOS."))],
+        help_text=_("For states and regions: RU, KZ, RU-OMS, KZ-VOS."),
+    )
+    wikidata = models.CharField(
+        _("Wikidata item"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9]\d*$", _("A Wikidata item looks like Q159."))],
+    )
+    website = models.URLField(_("website"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+
+    objects = ActorQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    CITABLE_FIELDS = [
+        ("name_ru", _("name")),
+        ("kind", _("kind")),
+        ("parent", _("part of")),
+        ("located_in", _("located in")),
+        ("founded_on", _("founded")),
+        ("dissolved_on", _("dissolved")),
+        ("aliases", _("other names")),
+        ("description_ru", _("description")),
+    ]
+
+    class Meta(CuratedModel.Meta):
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
+        ordering = ["name_ru"]
+
+    def __str__(self):
+        return self.name_ru
+
+    def search_values(self):
+        aliases = list(self.aliases.values_list("name", flat=True)) if self.pk else []
+        return [
+            self.name_ru,
+            self.name_en,
+            self.short_name_ru,
+            self.short_name_en,
+            *aliases,
+            self.key,
+        ]
+
+    @property
+    def founded(self):
+        return partial_date(self, "founded_on")
+
+    @property
+    def dissolved(self):
+        return partial_date(self, "dissolved_on")
+
+    def clean(self):
+        errors = {}
+        check_partial_date(self, "founded_on", errors)
+        check_partial_date(self, "dissolved_on", errors)
+        check_date_order(
+            self, "founded_on", "dissolved_on", errors, _("An actor cannot end before it begins.")
+        )
+        if self.pk and self.parent_id == self.pk:
+            errors["parent"] = _("An actor cannot be a part of itself.")
+        elif self.parent_id and self._ancestors_include_self():
+            errors["parent"] = _("This would make the actor a part of its own branch.")
+        if self.pk and self.located_in_id == self.pk:
+            errors["located_in"] = _("An actor cannot be located in itself.")
+        if self.located_in_id and self.located_in.kind not in (
+            self.Kind.REGION,
+            self.Kind.CITY,
+            self.Kind.STATE,
+        ):
+            errors["located_in"] = _("An actor is located in a state, a region or a city.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _ancestors_include_self(self):
+        seen, current = set(), self.parent
+        while current is not None and current.pk not in seen:
+            if current.pk == self.pk:
+                return True
+            seen.add(current.pk)
+            current = current.parent
+        return False
+
+
+class ActorAliasManager(models.Manager):
+    def get_by_natural_key(self, actor, name):
+        return self.get(actor__key=actor, name=name)
+
+
+class ActorAlias(models.Model):
+    """Another name of an actor: a former name, an acronym, a transliteration."""
+
+    class Kind(models.TextChoices):
+        FORMER = "former", _("former name")
+        ACRONYM = "acronym", _("acronym")
+        SHORT = "short", _("short name")
+        TRANSLITERATION = "translit", _("transliteration")
+        TRANSLATION = "translation", _("other language")
+        OTHER = "other", _("other")
+
+    actor = models.ForeignKey(
+        Actor, verbose_name=_("actor"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField(_("name"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, help_text=_("ISO 639-1 code: ru, en, kk.")
+    )
+    note = models.CharField(
+        _("note"), max_length=300, blank=True, help_text=_("e.g. “until 2001”.")
+    )
+
+    objects = ActorAliasManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("other name")
+        verbose_name_plural = _("other names")
+        ordering = ["actor", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor", "name"],
+                name="actor_alias_unique",
+                violation_error_message=_("This actor already has this name."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.actor.natural_key(), self.name)
+
+    natural_key.dependencies = ["actors.actor"]
+
+
+class ActorCitation(CitationBase):
+    record = models.ForeignKey(
+        Actor, verbose_name=_("actor"), on_delete=models.CASCADE, related_name="citations"
+    )
+    field = citation_field(Actor.CITABLE_FIELDS)
+
+    class Meta(CitationBase.Meta):
+        verbose_name = _("actor citation")
+        verbose_name_plural = _("actor citations")

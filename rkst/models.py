@@ -1,0 +1,343 @@
+"""The shared kernel: users, sources, the citation base and what every curated record has."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .dates import Precision, partial_date
+from .search import search_document, search_q
+
+key_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    _("A key is lowercase Latin letters and digits joined by single hyphens."),
+)
+
+
+class User(AbstractUser):
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class PublicationState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    REVIEW = "review", _("in review")
+    PUBLISHED = "published", _("published")
+
+
+class CuratedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=PublicationState.PUBLISHED)
+
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
+    def search(self, query):
+        """Records whose names and titles hold every word of `query` (see rkst.search)."""
+        return self.filter(search_q(query))
+
+
+class CuratedModel(models.Model):
+    """A record curators keep and publish: its state, timestamps and searchable text."""
+
+    state = models.CharField(
+        _("publication state"),
+        max_length=10,
+        choices=PublicationState.choices,
+        default=PublicationState.DRAFT,
+        db_index=True,  # every public query filters on it
+        help_text=_("Only published records are shown to the public."),
+    )
+    curator_note = models.TextField(
+        _("curator's note"),
+        blank=True,
+        help_text=_("For curators only: doubts, inconsistencies of the sources, what to check."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    search_text = models.TextField(
+        _("search text"),
+        editable=False,
+        blank=True,
+        help_text=_("Normalised names and titles with their transliterations, kept by the app."),
+    )
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        default_permissions = ("add", "change", "delete", "view", "publish")
+
+    def search_values(self):
+        """The texts a reader may search this record by."""
+        raise NotImplementedError
+
+    def build_search_text(self):
+        return search_document(*self.search_values())
+
+    def refresh_search_text(self):
+        """Recompute the search column without touching history or timestamps."""
+        self.search_text = self.build_search_text()
+        type(self).objects.filter(pk=self.pk).update(search_text=self.search_text)
+
+    def natural_key(self):
+        return (self.key,)
+
+    @property
+    def is_published(self):
+        return self.state == PublicationState.PUBLISHED
+
+
+def precision_field(verbose_name):
+    """The precision column that goes with a partial date column."""
+    return models.CharField(
+        verbose_name, max_length=5, choices=Precision.choices, blank=True, default=""
+    )
+
+
+def check_partial_date(instance, name, errors):
+    """Model validation shared by every partial date: a precision goes with a date."""
+    earliest, precision = getattr(instance, name), getattr(instance, f"{name}_precision")
+    if earliest is not None and not precision:
+        errors[f"{name}_precision"] = _("Say how precise the date is: day, month or year.")
+    if earliest is None and precision:
+        errors[name] = _("A precision is given but no date.")
+
+
+def check_date_order(instance, first, second, errors, message):
+    a, b = partial_date(instance, first), partial_date(instance, second)
+    if a and b and b.latest() < a.earliest:
+        errors[second] = message
+
+
+class Source(CuratedModel):
+    """A work the catalogue cites: an article, a book, an official publication, a web page."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("scholarly article")
+        BOOK = "book", _("book")
+        CHAPTER = "chapter", _("book chapter")
+        OFFICIAL = "official", _("official publication")
+        LEGAL_DATABASE = "legal_db", _("legal database record")
+        WEB_PAGE = "web", _("web page")
+        NEWS = "news", _("news")
+        OTHER = "other", _("other")
+
+    class Reliability(models.TextChoices):
+        OFFICIAL = "official", _("official")
+        PRIMARY = "primary", _("primary")
+        SECONDARY = "secondary", _("secondary")
+
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        validators=[key_validator],
+        help_text=_("Permanent identifier used in links and spreadsheets, e.g. “article-2021”."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    authors = models.CharField(
+        _("authors"),
+        max_length=500,
+        blank=True,
+        help_text=_("Surnames with initials, separated by “;”, as on the title page."),
+    )
+    title = models.CharField(_("title"), max_length=1000)
+    title_supplied = models.BooleanField(
+        _("title supplied by curators"),
+        default=False,
+        help_text=_("The work has no title of its own, or it is unknown: the title is ours."),
+    )
+    container = models.CharField(
+        _("journal or series"),
+        max_length=500,
+        blank=True,
+        help_text=_("The journal, collection or series the work appeared in."),
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    volume = models.CharField(_("volume"), max_length=30, blank=True)
+    issue = models.CharField(_("issue"), max_length=30, blank=True)
+    pages = models.CharField(
+        _("pages"), max_length=30, blank=True, help_text=_("e.g. “155–165” or “320 p.”")
+    )
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    place = models.CharField(_("place of publication"), max_length=200, blank=True)
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    doi = models.CharField(
+        _("DOI"),
+        max_length=200,
+        blank=True,
+        validators=[RegexValidator(r"^10\.\d{4,9}/\S+$", _("A DOI looks like 10.1234/abc."))],
+    )
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, help_text=_("ISO 639-1 code: ru, en, kk.")
+    )
+    retrieved_on = models.DateField(
+        _("retrieved on"), null=True, blank=True, help_text=_("When an online source was read.")
+    )
+    reliability = models.CharField(
+        _("reliability"),
+        max_length=10,
+        choices=Reliability.choices,
+        default=Reliability.SECONDARY,
+        help_text=_("Official texts outrank primary accounts, which outrank scholarship."),
+    )
+    complete = models.BooleanField(
+        _("bibliographic record complete"),
+        default=True,
+        help_text=_("Clear it when authors, title or publication details are not known."),
+    )
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("Shown to readers: what is known of the work.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(CuratedModel.Meta):
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["key"]
+
+    def __str__(self):
+        prefix = f"{self.authors.split(';')[0].strip()}. " if self.authors else ""
+        return f"{prefix}{self.title}" + (f" ({self.year})" if self.year else "")
+
+    def search_values(self):
+        return [self.key, self.authors, self.title, self.container, self.publisher, self.doi]
+
+    def clean(self):
+        if self.url == "" and self.kind == self.Kind.WEB_PAGE and self.complete:
+            raise ValidationError({"url": _("A web page needs its URL.")})
+        if self.retrieved_on and not self.url:
+            raise ValidationError({"retrieved_on": _("A retrieval date goes with a URL.")})
+
+
+class CitationRank(models.TextChoices):
+    PREFERRED = "preferred", _("preferred")
+    NORMAL = "normal", _("normal")
+    DEPRECATED = "deprecated", _("deprecated")
+
+
+def citation_field(choices):
+    """The `field` column of a concrete citation table: which fact of the record it supports."""
+    return models.CharField(
+        _("fact"),
+        max_length=40,
+        blank=True,
+        choices=choices,
+        help_text=_("The fact this citation supports; leave empty for the whole record."),
+    )
+
+
+class CitationManager(models.Manager):
+    def get_by_natural_key(self, *key):
+        *record_key, source, field, locator = key
+        record_model = self.model._meta.get_field("record").related_model
+        return self.get(
+            record=record_model._default_manager.get_by_natural_key(*record_key),
+            source__key=source,
+            field=field,
+            locator=locator,
+        )
+
+
+class CitationBase(models.Model):
+    """Where one fact of a record comes from, as Open Civic Data's *Source rows and Wikidata's
+    references do it. Each cited model has a concrete table with a `record` foreign key
+    (related name "citations") and a `field` made by citation_field()."""
+
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        # a cited source cannot disappear from under its citations
+        on_delete=models.PROTECT,
+        related_name="%(app_label)s_%(class)s_set",
+    )
+    locator = models.CharField(
+        _("locator"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where in the source: “с. 161–162”, “ст. 5”, “п. 3”."),
+    )
+    quote = models.TextField(
+        _("quote"), blank=True, help_text=_("The words of the source, verbatim, in its language.")
+    )
+    claim = models.CharField(
+        _("value claimed"),
+        max_length=300,
+        blank=True,
+        help_text=_("What this source states for the fact, when sources disagree: “14.06.2001”."),
+    )
+    found_in = models.ForeignKey(
+        Source,
+        verbose_name=_("found in"),
+        null=True,
+        blank=True,
+        # the work that relays the citation is part of its provenance
+        on_delete=models.PROTECT,
+        related_name="%(app_label)s_%(class)s_relayed",
+        help_text=_("The work in which this source is cited, when it was not read directly."),
+    )
+    found_in_locator = models.CharField(
+        _("locator in the relaying work"), max_length=100, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    rank = models.CharField(
+        _("rank"),
+        max_length=10,
+        choices=CitationRank.choices,
+        default=CitationRank.NORMAL,
+        help_text=_(
+            "Conflicting claims coexist: the preferred one is shown first, a deprecated one "
+            "is kept with its source."
+        ),
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        editable=False,
+        # a citation outlives the account of the curator who added it
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    objects = CitationManager()
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "source", "field", "locator"],
+                name="%(app_label)s_%(class)s_unique",
+                violation_error_message=_(
+                    "This source is already cited at this place for this fact."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        where = f", {self.locator}" if self.locator else ""
+        return f"{self.source}{where}"
+
+    def natural_key(self):
+        return (*self.record.natural_key(), self.source.key, self.field, self.locator)
+
+    def clean(self):
+        errors = {}
+        if self.found_in_locator and not self.found_in_id:
+            errors["found_in"] = _("Name the work the locator refers to.")
+        if self.found_in_id and self.found_in_id == self.source_id:
+            errors["found_in"] = _("A source is not relayed by itself.")
+        if self.rank == CitationRank.DEPRECATED and not (self.claim or self.note):
+            errors["note"] = _("Say why this citation is deprecated, or what it claims.")
+        if errors:
+            raise ValidationError(errors)

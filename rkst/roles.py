@@ -1,0 +1,47 @@
+"""The curators' and editors' groups and the model permissions each holds.
+
+Curators add, change and view every catalogue record and may remove the parts of a record
+(a party, an alias, a citation); editors may also publish and delete whole records. Both may
+read the history; neither manages user accounts. `sync_groups` is idempotent: a data
+migration calls it again whenever catalogue models are added.
+"""
+
+CATALOGUE_APPS = ("rkst", "actors", "agreements")
+# Whole records, which only editors may delete.
+RECORDS = ("source", "actor", "agreement", "project", "topic")
+ROLES = {
+    "curators": {"add", "change", "view", "delete_part"},
+    "editors": {"add", "change", "view", "delete_part", "delete", "publish"},
+}
+
+
+def _grants(permission, actions):
+    action = permission.codename.split("_", 1)[0]
+    model = permission.content_type.model
+    if model in ("user", "historicaluser"):
+        return False
+    if model.startswith("historical"):
+        # History is read, never written by hand.
+        return action == "view"
+    if action == "delete" and model not in RECORDS:
+        return "delete_part" in actions
+    return action in actions
+
+
+def sync_groups(apps, schema_editor=None):
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are otherwise created only after all migrations have run.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    catalogue = Permission.objects.filter(
+        content_type__app_label__in=CATALOGUE_APPS
+    ).select_related("content_type")
+    for name, actions in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set([p for p in catalogue if _grants(p, actions)])

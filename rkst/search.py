@@ -1,0 +1,76 @@
+"""Search normalisation that works the same on SQLite and PostgreSQL.
+
+Each searchable record keeps a `search_text` column: its names and titles case-folded, with
+ё read as е, Latin accents dropped, punctuation turned into spaces, followed by Latin
+transliterations of the Cyrillic words. A query is normalised the same way and every word of
+it must occur in that column, so "меморандум" finds "Меморандум" on SQLite (whose LIKE folds
+ASCII only) and "Baikonur" or "Ust-Kamenogorsk" find "Байконур" and "Усть-Каменогорск".
+
+Two transliterations are kept, since readers write both: the passport style of Russian
+documents (ICAO Doc 9303: й i, ю iu, я ia), with Kazakh letters as in the 2021 Kazakh Latin
+alphabet (қ q, ғ g, ң n), and the popular style of English texts (й y, ю yu, я ya, қ k).
+"""
+
+import re
+import unicodedata
+from functools import reduce
+from operator import and_, or_
+
+from django.db.models import Q
+
+_COMMON = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
+    "и": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ы": "y", "ь": "", "э": "e",
+    # Kazakh letters
+    "ә": "a", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i", "ң": "n", "ғ": "g",
+}  # fmt: skip
+PASSPORT = str.maketrans(_COMMON | {"й": "i", "ъ": "ie", "ю": "iu", "я": "ia", "қ": "q"})
+POPULAR = str.maketrans(_COMMON | {"й": "y", "ъ": "", "ю": "yu", "я": "ya", "қ": "k"})
+
+_NOT_WORD = re.compile(r"[\W_]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _fold_latin(char):
+    if char.isascii() or not unicodedata.name(char, "").startswith("LATIN"):
+        return char
+    return "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+
+
+def normalise(text):
+    """Case-fold, read ё as е, drop Latin accents and punctuation, collapse spaces."""
+    text = str(text or "").casefold().replace("ё", "е")
+    text = "".join(_fold_latin(char) for char in text)
+    return _NOT_WORD.sub(" ", text).strip()
+
+
+def transliterations(normalised):
+    """The Latin spellings of the Cyrillic words of a normalised text."""
+    cyrillic = " ".join(word for word in normalised.split() if _CYRILLIC.search(word))
+    if not cyrillic:
+        return []
+    return list(dict.fromkeys([cyrillic.translate(PASSPORT), cyrillic.translate(POPULAR)]))
+
+
+def search_document(*values):
+    """The `search_text` of a record whose searchable texts are `values`."""
+    normalised = normalise(" ".join(str(v) for v in values if v))
+    return " ".join([normalised, *transliterations(normalised)])
+
+
+def query_words(query):
+    """Each word of a query with the spellings under which it may be stored."""
+    return [[word, *transliterations(word)] for word in normalise(query).split()]
+
+
+def search_q(query, column="search_text"):
+    """A Q that keeps the records whose `column` holds every word of `query`."""
+    words = query_words(query)
+    if not words:
+        return Q()
+    return reduce(
+        and_,
+        (reduce(or_, (Q(**{f"{column}__contains": s}) for s in spellings)) for spellings in words),
+    )
