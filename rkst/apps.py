@@ -1,14 +1,17 @@
 from django.apps import AppConfig
 from django.db.models.signals import pre_save
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-def fill_search_text(sender, instance, **kwargs):
+def before_save(sender, instance, raw=False, **kwargs):
     from .models import CuratedModel
 
-    # Runs for fixtures too (loaddata bypasses save() but sends pre_save).
+    # A signal rather than save(), so that fixtures (which bypass save()) are indexed too.
     if isinstance(instance, CuratedModel):
         instance.search_text = instance.build_search_text()
+        if not raw:
+            instance.updated_at = timezone.now()
 
 
 class RkstConfig(AppConfig):
@@ -16,4 +19,4 @@ class RkstConfig(AppConfig):
     verbose_name = _("Catalogue sources and users")
 
     def ready(self):
-        pre_save.connect(fill_search_text, dispatch_uid="rkst.fill_search_text")
+        pre_save.connect(before_save, dispatch_uid="rkst.before_save")

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -57,8 +58,9 @@ class CuratedModel(models.Model):
         blank=True,
         help_text=_("For curators only: doubts, inconsistencies of the sources, what to check."),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # Defaults rather than auto_now, so that fixtures may leave them out; see rkst.apps.
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
     search_text = models.TextField(
         _("search text"),
         editable=False,
@@ -306,7 +308,7 @@ class CitationBase(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+    added_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
 
     objects = CitationManager()
     history = HistoricalRecords(inherit=True)

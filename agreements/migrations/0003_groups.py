@@ -6,7 +6,7 @@ from rkst.roles import sync_groups
 class Migration(migrations.Migration):
     dependencies = [
         ("agreements", "0002_initial"),
-        ("actors", "0001_initial"),
+        ("actors", "0002_initial"),
         ("rkst", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
