@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from rkst.admin import CitationInline, CuratedAdmin
+
+from .models import Actor, ActorAlias, ActorCitation
+
+
+class AliasInline(admin.TabularInline):
+    model = ActorAlias
+    extra = 0
+    fields = ("name", "kind", "language", "note")
+
+
+class ActorCitationInline(CitationInline):
+    model = ActorCitation
+
+
+@admin.register(Actor)
+class ActorAdmin(CuratedAdmin):
+    list_display = ("name_ru", "name_en", "kind", "country", "parent", "founded_display", "state")
+    list_filter = ("state", "kind", "country")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent", "located_in")
+    inlines = (AliasInline, ActorCitationInline)
+    history_parts = ("aliases", "citations")
+    fieldsets = (
+        (None, {"fields": ("key", "state", ("kind", "country"))}),
+        (
+            _("Names"),
+            {"fields": (("name_ru", "short_name_ru"), ("name_en", "short_name_en"))},
+        ),
+        (
+            _("Place and dates"),
+            {"fields": (("parent", "located_in"), ("founded_on", "dissolved_on"))},
+        ),
+        (_("Identifiers"), {"fields": (("iso_3166_2", "wikidata"), "website")}),
+        (_("Description"), {"fields": ("description_ru", "description_en", "curator_note")}),
+        (_("Change"), {"fields": ("change_reason", ("created_at", "updated_at"))}),
+    )
+
+    @admin.display(description=_("founded"), ordering="founded_on")
+    def founded_display(self, actor):
+        return actor.founded.display() if actor.founded else "—"

@@ -15,7 +15,7 @@ from rkst.models import (
     check_date_order,
     check_partial_date,
     citation_field,
-    key_validator,
+    key_field,
     precision_field,
 )
 
@@ -53,13 +53,7 @@ class Actor(CuratedModel):
         OTHER = "other", _("other country")
         INTERNATIONAL = "intl", _("international")
 
-    key = models.SlugField(
-        _("key"),
-        max_length=100,
-        unique=True,
-        validators=[key_validator],
-        help_text=_("Permanent identifier used in links and spreadsheets, e.g. “kaznu”."),
-    )
+    key = key_field("kaznu")
     name_ru = models.CharField(_("name (Russian)"), max_length=500)
     name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
     short_name_ru = models.CharField(_("short name (Russian)"), max_length=100, blank=True)
@@ -121,6 +115,7 @@ class Actor(CuratedModel):
     objects = ActorQuerySet.as_manager()
     history = HistoricalRecords()
 
+    PARTIAL_DATES = ("founded_on", "dissolved_on")
     CITABLE_FIELDS = [
         ("name_ru", _("name")),
         ("kind", _("kind")),

@@ -11,29 +11,26 @@ from rkst.models import (
     CitationBase,
     CuratedModel,
     CuratedQuerySet,
+    SearchableModel,
+    SearchableQuerySet,
     check_date_order,
     check_partial_date,
     citation_field,
+    key_field,
     key_validator,
     precision_field,
 )
 
 
-class TopicManager(models.Manager):
+class TopicQuerySet(SearchableQuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
 
-class Topic(models.Model):
+class Topic(SearchableModel):
     """A priority direction of cooperation, as the sources list them."""
 
-    code = models.SlugField(
-        _("code"),
-        max_length=60,
-        unique=True,
-        validators=[key_validator],
-        help_text=_("Permanent identifier, e.g. “space”."),
-    )
+    code = key_field("space", _("code"), max_length=60)
     name_ru = models.CharField(_("name (Russian)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300)
     parent = models.ForeignKey(
@@ -47,7 +44,7 @@ class Topic(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = TopicManager()
+    objects = TopicQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -60,6 +57,9 @@ class Topic(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+    def search_values(self):
+        return [self.name_ru, self.name_en, self.code]
 
     def clean(self):
         if self.parent_id and self.parent_id == self.pk:
@@ -110,13 +110,7 @@ class Agreement(CuratedModel):
         TERMINATED = "terminated", _("terminated")
         UNKNOWN = "unknown", _("unknown")
 
-    key = models.SlugField(
-        _("key"),
-        max_length=100,
-        unique=True,
-        validators=[key_validator],
-        help_text=_("Permanent identifier used in links and spreadsheets, e.g. “ru-kz-1996-sti”."),
-    )
+    key = key_field("ru-kz-1996-sti")
     title_ru = models.CharField(_("title (Russian)"), max_length=1000)
     title_en = models.CharField(_("title (English)"), max_length=1000, blank=True)
     short_title_ru = models.CharField(_("short title (Russian)"), max_length=200, blank=True)
@@ -185,6 +179,7 @@ class Agreement(CuratedModel):
     objects = AgreementQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[topics])
 
+    PARTIAL_DATES = ("signed_on", "in_force_on", "ended_on")
     CITABLE_FIELDS = [
         ("title_ru", _("title")),
         ("kind", _("kind")),
@@ -427,13 +422,7 @@ class Project(CuratedModel):
         EVENT = "event", _("event series")
         OTHER = "other", _("other")
 
-    key = models.SlugField(
-        _("key"),
-        max_length=100,
-        unique=True,
-        validators=[key_validator],
-        help_text=_("Permanent identifier used in links and spreadsheets, e.g. “baiterek”."),
-    )
+    key = key_field("baiterek")
     name_ru = models.CharField(_("name (Russian)"), max_length=500)
     name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, db_index=True)
@@ -468,6 +457,7 @@ class Project(CuratedModel):
     objects = CuratedQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[agreements])
 
+    PARTIAL_DATES = ("started_on", "ended_on")
     CITABLE_FIELDS = [
         ("name_ru", _("name")),
         ("kind", _("kind")),

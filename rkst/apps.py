@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 def before_save(sender, instance, raw=False, **kwargs):
-    from .models import CuratedModel
+    from .models import CuratedModel, SearchableModel
 
     # A signal rather than save(), so that fixtures (which bypass save()) are indexed too.
-    if isinstance(instance, CuratedModel):
+    if isinstance(instance, SearchableModel):
         instance.search_text = instance.build_search_text()
-        if not raw:
-            instance.updated_at = timezone.now()
+    if isinstance(instance, CuratedModel) and not raw:
+        instance.updated_at = timezone.now()
 
 
 class RkstConfig(AppConfig):

@@ -76,6 +76,14 @@ class PartialDate:
             return f"{self.earliest.year:04d}-{self.earliest.month:02d}"
         return self.earliest.isoformat()
 
+    def numeric(self):
+        """The Russian numeric form curators type: "1998", "07.1998", "06.07.1998"."""
+        if self.precision == Precision.YEAR:
+            return f"{self.earliest.year:04d}"
+        if self.precision == Precision.MONTH:
+            return f"{self.earliest.month:02d}.{self.earliest.year:04d}"
+        return self.earliest.strftime("%d.%m.%Y")
+
     def latest(self):
         """The last day the date can mean, for ranges ("signed in 1998" ends on 31 December)."""
         year, month = self.earliest.year, self.earliest.month

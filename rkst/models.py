@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,6 +17,21 @@ key_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     _("A key is lowercase Latin letters and digits joined by single hyphens."),
 )
+
+
+def key_field(example, verbose_name=None, max_length=100):
+    """The permanent identifier of a record, used in its URL and in spreadsheets."""
+    return models.SlugField(
+        verbose_name or _("key"),
+        max_length=max_length,
+        unique=True,
+        validators=[key_validator],
+        error_messages={"unique": _("A record with this key already exists: choose another.")},
+        help_text=format_lazy(
+            _("Permanent identifier used in links and spreadsheets, e.g. “{example}”."),
+            example=example,
+        ),
+    )
 
 
 class User(AbstractUser):
@@ -30,10 +46,7 @@ class PublicationState(models.TextChoices):
     PUBLISHED = "published", _("published")
 
 
-class CuratedQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(state=PublicationState.PUBLISHED)
-
+class SearchableQuerySet(models.QuerySet):
     def get_by_natural_key(self, key):
         return self.get(key=key)
 
@@ -42,8 +55,39 @@ class CuratedQuerySet(models.QuerySet):
         return self.filter(search_q(query))
 
 
-class CuratedModel(models.Model):
-    """A record curators keep and publish: its state, timestamps and searchable text."""
+class SearchableModel(models.Model):
+    """A record with a normalised search column, kept up to date on every save."""
+
+    search_text = models.TextField(
+        _("search text"),
+        editable=False,
+        blank=True,
+        help_text=_("Normalised names and titles with their transliterations, kept by the app."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def search_values(self):
+        """The texts a reader may search this record by."""
+        raise NotImplementedError
+
+    def build_search_text(self):
+        return search_document(*self.search_values())
+
+    def refresh_search_text(self):
+        """Recompute the search column without touching history or timestamps."""
+        self.search_text = self.build_search_text()
+        type(self)._default_manager.filter(pk=self.pk).update(search_text=self.search_text)
+
+
+class CuratedQuerySet(SearchableQuerySet):
+    def published(self):
+        return self.filter(state=PublicationState.PUBLISHED)
+
+
+class CuratedModel(SearchableModel):
+    """A record curators keep and publish: its state, a curator's note and timestamps."""
 
     state = models.CharField(
         _("publication state"),
@@ -61,30 +105,12 @@ class CuratedModel(models.Model):
     # Defaults rather than auto_now, so that fixtures may leave them out; see rkst.apps.
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
-    search_text = models.TextField(
-        _("search text"),
-        editable=False,
-        blank=True,
-        help_text=_("Normalised names and titles with their transliterations, kept by the app."),
-    )
 
     objects = CuratedQuerySet.as_manager()
 
     class Meta:
         abstract = True
         default_permissions = ("add", "change", "delete", "view", "publish")
-
-    def search_values(self):
-        """The texts a reader may search this record by."""
-        raise NotImplementedError
-
-    def build_search_text(self):
-        return search_document(*self.search_values())
-
-    def refresh_search_text(self):
-        """Recompute the search column without touching history or timestamps."""
-        self.search_text = self.build_search_text()
-        type(self).objects.filter(pk=self.pk).update(search_text=self.search_text)
 
     def natural_key(self):
         return (self.key,)
@@ -134,13 +160,7 @@ class Source(CuratedModel):
         PRIMARY = "primary", _("primary")
         SECONDARY = "secondary", _("secondary")
 
-    key = models.SlugField(
-        _("key"),
-        max_length=100,
-        unique=True,
-        validators=[key_validator],
-        help_text=_("Permanent identifier used in links and spreadsheets, e.g. “article-2021”."),
-    )
+    key = key_field("article-2021")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     authors = models.CharField(
         _("authors"),

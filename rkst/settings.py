@@ -51,6 +51,13 @@ DATABASES = {
     )
 }
 USES_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if USES_POSTGRES:
+    # The test database copies a template made with a UTF-8 locale (a C locale breaks
+    # Cyrillic search); see .ci/run.
+    DATABASES["default"]["TEST"] = {
+        "CHARSET": "UTF8",
+        "TEMPLATE": os.environ.get("DATABASE_TEST_TEMPLATE") or "template0",
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for the lock instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(

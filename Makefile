@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+DEMO_USER ?= curator
+DEMO_PASSWORD ?= rkst-demo-curator
+
+.PHONY: run test install chromium lint clean
+
+$(VENV)/installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	@fixtures=$$(ls fixtures/*.json 2>/dev/null | sort); \
+	if [ -n "$$fixtures" ]; then $(PY) manage.py loaddata $$fixtures; fi
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py demo_curator --username "$(DEMO_USER)" --password "$(DEMO_PASSWORD)"
+	$(PY) manage.py runserver $(HOST)
+
+# The browser tests drive Debian's Chromium; Playwright cannot download its own here.
+chromium:
+	@command -v chromium >/dev/null || { \
+		echo "Installing Chromium for the browser tests (apt-get)"; \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: install chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache db.sqlite3

@@ -1,0 +1,53 @@
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import translation
+
+from rkst.roles import sync_groups
+
+PASSWORD = "pw-for-tests-only"
+
+
+@pytest.fixture(autouse=True)
+def russian():
+    """The catalogue speaks Russian unless a test says otherwise."""
+    with translation.override("ru"):
+        yield
+
+
+def _staff(django_user_model, username, group):
+    if not Group.objects.filter(name=group).exists():
+        # Tables are flushed after browser tests, groups from the data migration included.
+        sync_groups(django_apps)
+    user = django_user_model.objects.create_user(
+        username=username, password=PASSWORD, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def curator(db, django_user_model):
+    return _staff(django_user_model, "curator", "curators")
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return _staff(django_user_model, "editor", "editors")
+
+
+def _logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def curator_client(curator):
+    return _logged_in(curator)
+
+
+@pytest.fixture
+def editor_client(editor):
+    return _logged_in(editor)

@@ -1,0 +1,55 @@
+"""Records for tests: each call makes a new, valid record; keyword arguments override."""
+
+import itertools
+
+from actors.models import Actor
+from agreements.models import Agreement, AgreementParty, Project, Topic
+from rkst.models import Source
+
+_keys = itertools.count(1)
+
+
+def make_source(**kwargs):
+    n = next(_keys)
+    fields = {"key": f"source-{n}", "kind": Source.Kind.ARTICLE, "title": f"Статья {n}"}
+    return Source.objects.create(**fields | kwargs)
+
+
+def make_actor(**kwargs):
+    n = next(_keys)
+    fields = {
+        "key": f"actor-{n}",
+        "name_ru": f"Организация {n}",
+        "name_en": f"Organisation {n}",
+        "kind": Actor.Kind.RESEARCH_CENTRE,
+        "country": Actor.Country.RU,
+    }
+    return Actor.objects.create(**fields | kwargs)
+
+
+def make_agreement(parties=(), **kwargs):
+    n = next(_keys)
+    fields = {
+        "key": f"agreement-{n}",
+        "title_ru": f"Соглашение {n}",
+        "title_en": f"Agreement {n}",
+        "kind": Agreement.Kind.AGREEMENT,
+        "level": Agreement.Level.INTERGOVERNMENTAL,
+    }
+    agreement = Agreement.objects.create(**fields | kwargs)
+    for order, actor in enumerate(parties):
+        side = actor.country if actor.country in ("RU", "KZ") else AgreementParty.Side.THIRD
+        AgreementParty.objects.create(agreement=agreement, actor=actor, side=side, order=order)
+    return agreement
+
+
+def make_project(**kwargs):
+    n = next(_keys)
+    fields = {"key": f"project-{n}", "name_ru": f"Проект {n}", "kind": Project.Kind.RESEARCH}
+    return Project.objects.create(**fields | kwargs)
+
+
+def make_topic(**kwargs):
+    n = next(_keys)
+    fields = {"code": f"topic-{n}", "name_ru": f"Направление {n}", "name_en": f"Topic {n}"}
+    return Topic.objects.create(**fields | kwargs)
