@@ -4,6 +4,7 @@ research centres, companies, funds, commissions and international organisations.
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,6 +17,7 @@ from rkst.models import (
     check_partial_date,
     citation_field,
     key_field,
+    localised,
     precision_field,
 )
 
@@ -135,6 +137,18 @@ class Actor(CuratedModel):
     def __str__(self):
         return self.name_ru
 
+    def get_absolute_url(self):
+        return reverse("actors:detail", args=[self.key])
+
+    def name(self):
+        return localised(self, "name")
+
+    def short_name(self):
+        return localised(self, "short_name") or self.name()
+
+    def description(self):
+        return localised(self, "description")
+
     def search_values(self):
         aliases = list(self.aliases.values_list("name", flat=True)) if self.pk else []
         return [
@@ -144,6 +158,8 @@ class Actor(CuratedModel):
             self.short_name_en,
             *aliases,
             self.key,
+            self.description_ru,
+            self.description_en,
         ]
 
     @property
@@ -233,7 +249,7 @@ class ActorAlias(models.Model):
         return self.name
 
     def natural_key(self):
-        return (*self.actor.natural_key(), self.name)
+        return (self.actor.key, self.name)
 
     natural_key.dependencies = ["actors.actor"]
 

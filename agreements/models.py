@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -18,6 +19,7 @@ from rkst.models import (
     citation_field,
     key_field,
     key_validator,
+    localised,
     precision_field,
 )
 
@@ -57,6 +59,9 @@ class Topic(SearchableModel):
 
     def natural_key(self):
         return (self.code,)
+
+    def name(self):
+        return localised(self, "name")
 
     def search_values(self):
         return [self.name_ru, self.name_en, self.code]
@@ -204,6 +209,18 @@ class Agreement(CuratedModel):
         date = self.signed
         return f"{self.title_ru} ({date})" if date else self.title_ru
 
+    def get_absolute_url(self):
+        return reverse("agreements:detail", args=[self.key])
+
+    def title(self):
+        return localised(self, "title")
+
+    def short_title(self):
+        return localised(self, "short_title") or self.title()
+
+    def summary(self):
+        return localised(self, "summary")
+
     def search_values(self):
         return [
             self.title_ru,
@@ -211,6 +228,8 @@ class Agreement(CuratedModel):
             self.short_title_ru,
             self.short_title_en,
             self.key,
+            self.summary_ru,
+            self.summary_en,
         ]
 
     @property
@@ -253,9 +272,26 @@ class Agreement(CuratedModel):
             raise ValidationError(errors)
 
 
-class AgreementPartyManager(models.Manager):
+class AgreementPartyQuerySet(models.QuerySet):
     def get_by_natural_key(self, agreement, actor):
         return self.get(agreement__key=agreement, actor__key=actor)
+
+    def with_region(self):
+        """Annotate `region`: the party itself when it is a region, else the region it is
+        located in or part of (a city, an akimat, a university of the region)."""
+        is_region = {"then": models.F("actor_id")}
+        return self.annotate(
+            region_id=models.Case(
+                models.When(actor__kind=Actor.Kind.REGION, **is_region),
+                models.When(
+                    actor__located_in__kind=Actor.Kind.REGION, then=models.F("actor__located_in_id")
+                ),
+                models.When(
+                    actor__parent__kind=Actor.Kind.REGION, then=models.F("actor__parent_id")
+                ),
+                output_field=models.BigIntegerField(),
+            )
+        )
 
 
 class AgreementParty(models.Model):
@@ -285,7 +321,7 @@ class AgreementParty(models.Model):
     side = models.CharField(_("side"), max_length=12, choices=Side.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = AgreementPartyManager()
+    objects = AgreementPartyQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -377,10 +413,17 @@ class AgreementRelation(models.Model):
     def __str__(self):
         return f"{self.source.key} {self.get_type_display()} {self.target.key}"
 
+    def get_absolute_url(self):
+        return self.source.get_absolute_url()
+
     def natural_key(self):
         return (self.source.key, self.target.key, self.type)
 
     natural_key.dependencies = ["agreements.agreement"]
+
+    @property
+    def is_published(self):
+        return self.source.is_published and self.target.is_published
 
 
 class AgreementCitation(CitationBase):
@@ -402,6 +445,8 @@ class AgreementRelationCitation(CitationBase):
         related_name="citations",
     )
     field = citation_field([("type", _("relation"))])
+
+    public_select_related = ("record__source", "record__target")
 
     class Meta(CitationBase.Meta):
         verbose_name = _("relation citation")
@@ -478,8 +523,23 @@ class Project(CuratedModel):
     def __str__(self):
         return self.name_ru
 
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.key])
+
+    def name(self):
+        return localised(self, "name")
+
+    def description(self):
+        return localised(self, "description")
+
     def search_values(self):
-        return [self.name_ru, self.name_en, self.key]
+        return [
+            self.name_ru,
+            self.name_en,
+            self.key,
+            self.description_ru,
+            self.description_en,
+        ]
 
     @property
     def started(self):
@@ -598,6 +658,9 @@ class ProjectFigure(models.Model):
 
     def natural_key(self):
         return (self.project.key, self.measure)
+
+    def label(self):
+        return localised(self, "label")
 
     natural_key.dependencies = ["agreements.project"]
 

@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -44,6 +45,12 @@ class PublicationState(models.TextChoices):
     DRAFT = "draft", _("draft")
     REVIEW = "review", _("in review")
     PUBLISHED = "published", _("published")
+
+
+def localised(record, name):
+    """The value of `name_ru` or `name_en` in the active language, the other as fallback."""
+    first, second = ("en", "ru") if (get_language() or "ru").startswith("en") else ("ru", "en")
+    return getattr(record, f"{name}_{first}", "") or getattr(record, f"{name}_{second}", "")
 
 
 class SearchableQuerySet(models.QuerySet):

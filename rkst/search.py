@@ -6,6 +6,10 @@ transliterations of the Cyrillic words. A query is normalised the same way and e
 it must occur in that column, so "меморандум" finds "Меморандум" on SQLite (whose LIKE folds
 ASCII only) and "Baikonur" or "Ust-Kamenogorsk" find "Байконур" and "Усть-Каменогорск".
 
+Query words are reduced to their Snowball stems, so that "соглашению" finds "соглашение" and
+"agreements" finds "agreement": a stem is a prefix of every form of its word, and the match is
+on substrings.
+
 Two transliterations are kept, since readers write both: the passport style of Russian
 documents (ICAO Doc 9303: й i, ю iu, я ia), with Kazakh letters as in the 2021 Kazakh Latin
 alphabet (қ q, ғ g, ң n), and the popular style of English texts (й y, ю yu, я ya, қ k).
@@ -13,10 +17,13 @@ alphabet (қ q, ғ g, ң n), and the popular style of English texts (й y, ю yu
 
 import re
 import unicodedata
-from functools import reduce
+from functools import cache, reduce
 from operator import and_, or_
 
-from django.db.models import Q
+import snowballstemmer
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import StrIndex
 
 _COMMON = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
@@ -60,9 +67,23 @@ def search_document(*values):
     return " ".join([normalised, *transliterations(normalised)])
 
 
+@cache
+def _stemmer(language):
+    return snowballstemmer.stemmer(language)
+
+
+def spellings(word):
+    """The forms under which a normalised query word may stand in a search column."""
+    if _CYRILLIC.search(word):
+        stem = _stemmer("russian").stemWord(word)
+        return [stem, *transliterations(stem)]
+    # A transliterated name is no English word: "almaty" must not become "almati" only.
+    return list(dict.fromkeys([word, _stemmer("english").stemWord(word)]))
+
+
 def query_words(query):
     """Each word of a query with the spellings under which it may be stored."""
-    return [[word, *transliterations(word)] for word in normalise(query).split()]
+    return [spellings(word) for word in normalise(query).split()]
 
 
 def search_q(query, column="search_text"):
@@ -74,3 +95,29 @@ def search_q(query, column="search_text"):
         and_,
         (reduce(or_, (Q(**{f"{column}__contains": s}) for s in spellings)) for spellings in words),
     )
+
+
+def rank(queryset, query, vector_fields=()):
+    """Order `queryset` (already filtered by `query`) by relevance.
+
+    Everywhere: a record whose search text holds the whole query as a phrase comes first,
+    the earlier the better (the title or name opens the search text). On PostgreSQL the
+    full-text rank of `vector_fields` under the Russian configuration, which knows word forms,
+    comes before that.
+    """
+    queryset = queryset.annotate(search_position=StrIndex("search_text", Value(normalise(query))))
+    ordering = [
+        Case(
+            When(search_position=0, then=Value(1_000_000)),
+            default=F("search_position"),
+            output_field=IntegerField(),
+        )
+    ]
+    if connection.vendor == "postgresql" and vector_fields:
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector(*vector_fields, config="russian")
+        search = SearchQuery(query, config="russian", search_type="websearch")
+        queryset = queryset.annotate(search_rank=SearchRank(vector, search))
+        ordering.insert(0, F("search_rank").desc())
+    return queryset.order_by(*ordering, "pk")

@@ -1,8 +1,21 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from . import views
+
+source_patterns = (
+    [
+        path("", views.source_list, name="list"),
+        path("<slug:key>/", views.source_detail, name="detail"),
+    ],
+    "sources",
+)
 
 urlpatterns = i18n_patterns(
     path("admin/", admin.site.urls),
+    path("sources/", include(source_patterns)),
+    path("actors/", include("actors.urls")),
+    path("", include("agreements.urls")),
     prefix_default_language=False,
 )

@@ -54,3 +54,12 @@ def test_an_alias_makes_its_actor_findable_and_stops_when_removed():
     assert list(Actor.objects.search("SHOS")) == [sco]
     alias.delete()
     assert not Actor.objects.search("шос").exists()
+
+
+@pytest.mark.django_db
+def test_it_finds_other_word_forms():
+    agreement = make_agreement(title_ru="Соглашение о сотрудничестве", title_en="Agreement")
+    assert list(Agreement.objects.search("соглашению")) == [agreement]
+    assert list(Agreement.objects.search("сотрудничества")) == [agreement]
+    assert list(Agreement.objects.search("agreements")) == [agreement]
+    assert list(Project.objects.search("Байконуре")) == []

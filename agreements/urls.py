@@ -1,0 +1,27 @@
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from . import views
+from .sitemaps import SITEMAPS
+
+agreement_patterns = (
+    [
+        path("", views.agreement_list, name="list"),
+        path("<slug:key>/", views.agreement_detail, name="detail"),
+    ],
+    "agreements",
+)
+project_patterns = (
+    [
+        path("", views.project_list, name="list"),
+        path("<slug:key>/", views.project_detail, name="detail"),
+    ],
+    "projects",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("agreements/", include(agreement_patterns)),
+    path("projects/", include(project_patterns)),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+]

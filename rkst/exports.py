@@ -1,0 +1,74 @@
+"""The same filtered rows a list page shows, as a CSV, XLSX or JSON file.
+
+Spreadsheet cells are made formula-safe: a value that starts with = + - @, a tab or a carriage
+return gets a leading apostrophe, which spreadsheets show as text and strip on re-import, so no
+cell of ours is ever run as a formula (OWASP's CSV injection advice). JSON keeps values as they
+are, nested lists included.
+"""
+
+import csv
+import io
+import json
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+FORMATS = ("csv", "xlsx", "json")
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+}
+
+
+def safe_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        value = "; ".join(_flat(item) for item in value)
+    text = str(value)
+    return "'" + text if text.startswith(_DANGEROUS) else text
+
+
+def _flat(item):
+    if isinstance(item, dict):
+        return " ".join(str(v) for v in item.values() if v not in (None, ""))
+    return str(item)
+
+
+def _csv(columns, rows):
+    buffer = io.StringIO()
+    # The byte order mark lets Russian Excel open UTF-8 without mojibake.
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe_cell(row.get(column)) for column in columns])
+    return buffer.getvalue().encode()
+
+
+def _xlsx(columns, rows):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([safe_cell(row.get(column)) for column in columns])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _json(columns, rows):
+    return json.dumps(list(rows), ensure_ascii=False, indent=1, default=str).encode()
+
+
+def export_response(fmt, name, columns, rows):
+    """An attachment named like "agreements-2026-11-25.csv" holding `rows` (dicts)."""
+    body = {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt](columns, rows)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    filename = f"{name}-{timezone.localdate().isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,135 @@
+"""What every public list shares: filters from GET parameters (a bad one is dropped with a
+note, never a server error or a silent empty page), facets with counts, sorting, pagination
+that keeps the filters, and `?export=` of exactly the filtered rows."""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+
+from .exports import FORMATS
+
+PAGE_SIZES = (20, 50, 100)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    active: bool = False
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list = field(default_factory=list)
+
+
+@dataclass
+class ActiveFilter:
+    name: str
+    label: str
+    value: str
+
+
+class Listing:
+    """Subclasses name a django-filter FilterSet, their sorts and facets."""
+
+    filterset_class = None
+    sorts = {}  # name -> (label, ordering)
+    default_sort = None
+    relevance_sort = "relevance"
+
+    def __init__(self, request, queryset):
+        self.request = request
+        self.notes = []
+        params = request.GET.copy()
+        filterset = self.filterset_class(params, queryset=queryset, request=request)
+        if not filterset.is_valid():
+            for name, errors in filterset.errors.items():
+                label = filterset.filters[name].label if name in filterset.filters else name
+                values = ", ".join(params.getlist(name))
+                self.notes.append(
+                    _("“%(value)s” is not a value of “%(filter)s” and was ignored: %(error)s")
+                    % {"value": values, "filter": label, "error": " ".join(errors)}
+                )
+                params.pop(name, None)
+            filterset = self.filterset_class(params, queryset=queryset, request=request)
+            filterset.is_valid()
+        self.params = params
+        self.filterset = filterset
+        self.query = (filterset.form.cleaned_data.get("q") or "").strip()
+        self.sort = self._sort(params.get("sort"))
+        self.rows = self.order(filterset.qs, self.sort)
+
+    def _sort(self, requested):
+        default = self.relevance_sort if self.query else self.default_sort
+        if requested in (None, ""):
+            return default
+        if requested == self.relevance_sort and self.query:
+            return requested
+        if requested not in self.sorts:
+            self.notes.append(_("Unknown sort order “%(sort)s” was ignored.") % {"sort": requested})
+            return default
+        return requested
+
+    def order(self, queryset, sort):
+        if sort == self.relevance_sort:
+            return self.rank(queryset, self.query)
+        return queryset.order_by(*self.sorts[sort][1])
+
+    def rank(self, queryset, query):
+        return queryset.order_by(*self.sorts[self.default_sort][1])
+
+    def sort_options(self):
+        options = [(name, label) for name, (label, _ordering) in self.sorts.items()]
+        if self.query:
+            options.insert(0, (self.relevance_sort, _("relevance")))
+        return options
+
+    def active_filters(self):
+        data = self.filterset.form.cleaned_data
+        active = []
+        for name, filter_ in self.filterset.filters.items():
+            value = data.get(name)
+            if value in (None, "", [], ()):
+                continue
+            active.append(ActiveFilter(name, filter_.label, self.describe(name, value)))
+        return active
+
+    def describe(self, name, value):
+        form_field = self.filterset.form.fields[name]
+        choices = dict(getattr(form_field, "choices", ()) or ())
+        if hasattr(value, "pk"):
+            return self.label_of(value)
+        return str(choices.get(value, value))
+
+    def label_of(self, record):
+        return str(record)
+
+    def page(self):
+        try:
+            size = int(self.params.get("per_page", ""))
+        except ValueError:
+            size = 0
+        if size not in PAGE_SIZES:
+            if self.params.get("per_page"):
+                self.notes.append(
+                    _("Page size “%(size)s” was ignored.") % {"size": self.params["per_page"]}
+                )
+            size = PAGE_SIZES[1]
+        paginator = Paginator(self.rows, size)
+        requested = self.params.get("page") or "1"
+        page = paginator.get_page(requested)
+        if str(page.number) != requested:
+            self.notes.append(
+                _("There is no page “%(page)s”; page %(number)s is shown.")
+                % {"page": requested, "number": page.number}
+            )
+        return page
+
+    def export_format(self):
+        fmt = self.request.GET.get("export")
+        return fmt if fmt in FORMATS else None

@@ -1,0 +1,46 @@
+import json
+
+from django import template
+from django.utils.html import _json_script_escapes, format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def partial(record, name):
+    """A partial date of `record` shown as precisely as it is known: {{ a|partial:"signed" }}."""
+    value = getattr(record, name, None)
+    return value.display() if value else ""
+
+
+@register.simple_tag
+def json_ld(data):
+    """A JSON-LD block. The JSON is escaped as Django's json_script escapes it (<, >, & become
+    \\u escapes), so curated text cannot close the script element."""
+    escaped = json.dumps(data, ensure_ascii=False, default=str).translate(_json_script_escapes)
+    return format_html('<script type="application/ld+json">{}</script>', SafeString(escaped))
+
+
+@register.simple_tag(takes_context=True)
+def with_param(context, name, value=None, *more):
+    """The current query string with `name` set to `value` (removed when None), back on
+    page one and without an export: {% with_param "kind" "treaty" %}. Further pairs of
+    arguments change more parameters at once."""
+    params = context["request"].GET.copy()
+    for key in ("page", "export"):
+        params.pop(key, None)
+    pairs = [(name, value), *zip(more[::2], more[1::2], strict=True)]
+    for key, new in pairs:
+        params.pop(key, None)
+        if new not in (None, ""):
+            params[key] = new
+    return "?" + params.urlencode() if params else "?"
+
+
+@register.simple_tag(takes_context=True)
+def export_url(context, fmt):
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    params["export"] = fmt
+    return "?" + params.urlencode()
