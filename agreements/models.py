@@ -654,13 +654,17 @@ class ProjectFigure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.label_ru}: {self.value.normalize():f} {self.unit}"
+        return f"{self.label_ru}: {self.amount()} {self.unit}"
 
     def natural_key(self):
         return (self.project.key, self.measure)
 
     def label(self):
         return localised(self, "label")
+
+    def amount(self):
+        """The value in plain digits, without trailing zeros or an exponent: "115000000"."""
+        return f"{self.value.normalize():f}"
 
     natural_key.dependencies = ["agreements.project"]
 

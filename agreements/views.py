@@ -251,7 +251,7 @@ def project_row(request, project):
             if p.actor.is_published
         ],
         "figures": [
-            {"measure": f.measure, "value": str(f.value.normalize()), "unit": f.unit}
+            {"measure": f.measure, "value": f.amount(), "unit": f.unit}
             for f in project.figures.all()
         ],
         "citations": [
