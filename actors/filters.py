@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rkst.listing import Facet, FacetValue, Listing
 from rkst.models import PublicationState
-from rkst.search import rank, search_q
+from rkst.search import search_q
 
 from .models import Actor
 
@@ -41,9 +41,6 @@ class ActorListing(Listing):
         "founded": (_("oldest first"), ("founded_on", "key")),
     }
     default_sort = "name"
-
-    def rank(self, queryset, query):
-        return rank(queryset, query, ("name_ru", "name_en", "short_name_ru", "description_ru"))
 
     def label_of(self, record):
         return record.name()

@@ -60,7 +60,7 @@ def actor_list(request):
             % {"format": request.GET["export"]}
         )
     listing.rows = rows
-    context = {"listing": listing, "page": listing.page(), "facets": listing.facets()}
+    context = {"listing": listing, "page": listing.page(), "facets": listing.cached_facets}
     return render(request, "actors/list.html", context)
 
 

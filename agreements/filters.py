@@ -1,3 +1,4 @@
+from functools import cached_property
 from types import SimpleNamespace
 
 import django_filters
@@ -6,9 +7,9 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Actor
-from rkst.listing import Facet, FacetValue, Listing
+from rkst.listing import Facet, FacetValue, Listing, cached
 from rkst.models import PublicationState, localised
-from rkst.search import rank, search_q
+from rkst.search import search_q
 
 from .models import Agreement, AgreementParty, Project, ProjectParticipant, Topic
 
@@ -87,9 +88,6 @@ class AgreementListing(Listing):
     }
     default_sort = "-signed"
     PARTY_FACET_SIZE = 15
-
-    def rank(self, queryset, query):
-        return rank(queryset, query, ("title_ru", "title_en", "summary_ru"))
 
     def label_of(self, record):
         return record.name()
@@ -222,6 +220,28 @@ class AgreementListing(Listing):
             ],
         )
 
+    @cached_property
+    def cached_timeline(self):
+        return cached(f"AgreementListing:timeline:{self._filter_key()}", self.timeline)
+
+    def timeline(self):
+        """Bars of an SVG chart of agreements by year of signing, drawn on the server."""
+        years = self.years()
+        if not years:
+            return None
+        first, last = years[0]["year"], years[-1]["year"]
+        counts = {row["year"]: row["n"] for row in years}
+        highest = max(counts.values())
+        width, height = 10, 80
+        bars = []
+        for index, year in enumerate(range(first, last + 1)):
+            n = counts.get(year, 0)
+            bar = round(height * n / highest) if n else 0
+            bars.append(
+                {"x": index * (width + 2), "y": height - bar, "height": bar, "year": year, "n": n}
+            )
+        return {"bars": bars, "width": len(bars) * (width + 2), "height": height, "bar": width}
+
     def years(self):
         """Agreements by year of signing, for the timeline."""
         return list(
@@ -271,9 +291,6 @@ class ProjectListing(Listing):
         "started": (_("oldest first"), ("started_on", "key")),
     }
     default_sort = "name"
-
-    def rank(self, queryset, query):
-        return rank(queryset, query, ("name_ru", "name_en", "description_ru"))
 
     def label_of(self, record):
         return record.name()

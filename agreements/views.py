@@ -8,6 +8,7 @@ from actors.models import Actor
 from rkst.bibliography import record_citation
 from rkst.citations import numbered_notes
 from rkst.exports import FORMATS, export_response
+from rkst.listing import cached
 from rkst.models import PublicationState, Source
 from rkst.views import with_csl_text
 
@@ -41,38 +42,16 @@ def export_note(request, notes):
         )
 
 
-def timeline(years):
-    """Bars of an SVG chart of agreements by year of signing, drawn on the server."""
-    if not years:
-        return None
-    first, last = years[0]["year"], years[-1]["year"]
-    counts = {row["year"]: row["n"] for row in years}
-    highest = max(counts.values())
-    width, height = 10, 80
-    bars = []
-    for index, year in enumerate(range(first, last + 1)):
-        n = counts.get(year, 0)
-        bar = round(height * n / highest) if n else 0
-        bars.append(
-            {"x": index * (width + 2), "y": height - bar, "height": bar, "year": year, "n": n}
-        )
-    return {"bars": bars, "width": len(bars) * (width + 2), "height": height, "bar": width}
-
-
-def home(request):
+def home_figures():
     published = Agreement.objects.published()
-    counts = {
-        "agreements": published.count(),
-        "actors": Actor.objects.published().count(),
-        "projects": Project.objects.published().count(),
-        "sources": Source.objects.published().count(),
-    }
-    listing = AgreementListing(request, published)
     levels = dict(Agreement.Level.choices)
-    context = {
-        "counts": counts,
-        "newest": published.order_by("-updated_at")[:6],
-        "timeline": timeline(listing.years()),
+    return {
+        "counts": {
+            "agreements": published.count(),
+            "actors": Actor.objects.published().count(),
+            "projects": Project.objects.published().count(),
+            "sources": Source.objects.published().count(),
+        },
         "levels": [
             (row["level"], levels[row["level"]], row["n"])
             for row in published.order_by().values("level").annotate(n=Count("pk")).order_by("-n")
@@ -84,7 +63,19 @@ def home(request):
             .annotate(n=Count("agreement_id"))
             .order_by("-n")
         ],
-        "regions": Actor.objects.published().regions().order_by("name_ru"),
+        "regions": [
+            (region.key, region.name())
+            for region in Actor.objects.published().regions().order_by("name_ru")
+        ],
+    }
+
+
+def home(request):
+    listing = AgreementListing(request, Agreement.objects.published())
+    context = {
+        **cached("home", home_figures),
+        "newest": Agreement.objects.published().order_by("-updated_at")[:6],
+        "timeline": listing.cached_timeline,
     }
     return render(request, "agreements/home.html", context)
 
@@ -146,8 +137,8 @@ def agreement_list(request):
     context = {
         "listing": listing,
         "page": page,
-        "facets": listing.facets(),
-        "timeline": timeline(listing.years()),
+        "facets": listing.cached_facets,
+        "timeline": listing.cached_timeline,
     }
     return render(request, "agreements/list.html", context)
 
@@ -225,7 +216,7 @@ def project_list(request):
         )
     export_note(request, listing.notes)
     listing.rows = rows.prefetch_related("figures")
-    context = {"listing": listing, "page": listing.page(), "facets": listing.facets()}
+    context = {"listing": listing, "page": listing.page(), "facets": listing.cached_facets}
     return render(request, "agreements/project_list.html", context)
 
 

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +14,24 @@ def before_save(sender, instance, raw=False, **kwargs):
         instance.updated_at = timezone.now()
 
 
+CATALOGUE_APPS = ("rkst", "actors", "agreements")
+
+
+def catalogue_changed(sender, **kwargs):
+    from .models import CatalogueVersion
+
+    name = sender._meta.model_name
+    if sender._meta.app_label not in CATALOGUE_APPS or sender is CatalogueVersion:
+        return
+    if name != "user" and not name.startswith("historical"):
+        CatalogueVersion.bump()
+
+
 class RkstConfig(AppConfig):
     name = "rkst"
     verbose_name = _("Catalogue sources and users")
 
     def ready(self):
         pre_save.connect(before_save, dispatch_uid="rkst.before_save")
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(catalogue_changed, dispatch_uid=f"rkst.catalogue_changed.{signal}")

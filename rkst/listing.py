@@ -2,12 +2,31 @@
 note, never a server error or a silent empty page), facets with counts, sorting, pagination
 that keeps the filters, and `?export=` of exactly the filtered rows."""
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .exports import FORMATS
+from .models import CatalogueVersion
+from .search import rank
+
+CACHE_SECONDS = 24 * 3600
+
+
+def cached(name, compute):
+    """`compute()` cached until the catalogue changes (its version is part of the key)."""
+    key = f"rkst:{CatalogueVersion.current()}:{get_language()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -20,11 +39,20 @@ class FacetValue:
     active: bool = False
 
 
+FACET_SIZE = 15
+
+
 @dataclass
 class Facet:
     name: str
     label: str
     values: list = field(default_factory=list)
+    hidden: int = 0
+
+    def shortened(self, size=FACET_SIZE):
+        """The `size` largest values and the active one; the rest are counted as hidden."""
+        kept = self.values[:size] + [v for v in self.values[size:] if v.active]
+        return Facet(self.name, self.label, kept, len(self.values) - len(kept))
 
 
 @dataclass
@@ -81,7 +109,7 @@ class Listing:
         return queryset.order_by(*self.sorts[sort][1])
 
     def rank(self, queryset, query):
-        return queryset.order_by(*self.sorts[self.default_sort][1])
+        return rank(queryset, query)
 
     def sort_options(self):
         options = [(name, label) for name, (label, _ordering) in self.sorts.items()]
@@ -100,14 +128,31 @@ class Listing:
         return active
 
     def describe(self, name, value):
-        form_field = self.filterset.form.fields[name]
-        choices = dict(getattr(form_field, "choices", ()) or ())
         if hasattr(value, "pk"):
             return self.label_of(value)
+        # A model choice field would read its whole table here: records are handled above.
+        choices = dict(self.filterset.filters[name].extra.get("choices", ()))
         return str(choices.get(value, value))
 
     def label_of(self, record):
         return str(record)
+
+    @cached_property
+    def cached_facets(self):
+        """Facets, counted once per filter combination and catalogue version."""
+        return cached(
+            f"{type(self).__name__}:facets:{self._filter_key()}",
+            lambda: [facet.shortened() for facet in self.facets()],
+        )
+
+    def _filter_key(self):
+        filters = sorted(
+            (name, value) for name in self.filterset.filters for value in self.params.getlist(name)
+        )
+        return hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
+
+    def facets(self):
+        return []
 
     def page(self):
         try:

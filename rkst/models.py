@@ -111,7 +111,12 @@ class CuratedModel(SearchableModel):
     )
     # Defaults rather than auto_now, so that fixtures may leave them out; see rkst.apps.
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(
+        _("last changed"),
+        default=timezone.now,
+        editable=False,
+        db_index=True,  # the home page lists the records changed last
+    )
 
     objects = CuratedQuerySet.as_manager()
 
@@ -243,6 +248,28 @@ class Source(CuratedModel):
             raise ValidationError({"url": _("A web page needs its URL.")})
         if self.retrieved_on and not self.url:
             raise ValidationError({"retrieved_on": _("A retrieval date goes with a URL.")})
+
+
+class CatalogueVersion(models.Model):
+    """One row whose number grows with every change to the catalogue, so that cached facet
+    counts and figures are keyed by it and never outlive the data, in every process."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return str(self.number)
+
+    @classmethod
+    def current(cls):
+        return cls.objects.values_list("number", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls):
+        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"number": 1})
 
 
 class CitationRank(models.TextChoices):

@@ -23,6 +23,7 @@ from operator import and_, or_
 import snowballstemmer
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 
 _COMMON = {
@@ -97,13 +98,13 @@ def search_q(query, column="search_text"):
     )
 
 
-def rank(queryset, query, vector_fields=()):
+def rank(queryset, query):
     """Order `queryset` (already filtered by `query`) by relevance.
 
     Everywhere: a record whose search text holds the whole query as a phrase comes first,
     the earlier the better (the title or name opens the search text). On PostgreSQL the
-    full-text rank of `vector_fields` under the Russian configuration, which knows word forms,
-    comes before that.
+    full-text rank under the Russian configuration, which knows word forms, comes first: it
+    reads the weighted `search_vector` column that rkst.postgres adds to each searchable table.
     """
     queryset = queryset.annotate(search_position=StrIndex("search_text", Value(normalise(query))))
     ordering = [
@@ -113,11 +114,12 @@ def rank(queryset, query, vector_fields=()):
             output_field=IntegerField(),
         )
     ]
-    if connection.vendor == "postgresql" and vector_fields:
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = SearchVector(*vector_fields, config="russian")
-        search = SearchQuery(query, config="russian", search_type="websearch")
-        queryset = queryset.annotate(search_rank=SearchRank(vector, search))
+    if connection.vendor == "postgresql":
+        table = queryset.model._meta.db_table
+        queryset = queryset.annotate(
+            search_rank=RawSQL(
+                f"ts_rank({table}.search_vector, websearch_to_tsquery('russian', %s))", (query,)
+            )
+        )
         ordering.insert(0, F("search_rank").desc())
     return queryset.order_by(*ordering, "pk")

@@ -12,7 +12,7 @@ source_patterns = (
     "sources",
 )
 
-urlpatterns = i18n_patterns(
+urlpatterns = [path("robots.txt", views.robots, name="robots")] + i18n_patterns(
     path("admin/", admin.site.urls),
     path("sources/", include(source_patterns)),
     path("actors/", include("actors.urls")),

@@ -2,7 +2,9 @@ import json
 
 import django_filters
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -10,7 +12,7 @@ from .bibliography import formats
 from .exports import FORMATS, export_response
 from .listing import Facet, FacetValue, Listing
 from .models import CitationBase, PublicationState, Source
-from .search import rank, search_q
+from .search import search_q
 
 PUBLISHED = PublicationState.PUBLISHED
 
@@ -44,9 +46,6 @@ class SourceListing(Listing):
         "title": (gettext_lazy("title"), ("title", "key")),
     }
     default_sort = "key"
-
-    def rank(self, queryset, query):
-        return rank(queryset, query, ("title", "authors"))
 
     def facets(self):
         results = self.filterset.qs.order_by()
@@ -91,7 +90,7 @@ def source_list(request):
             _("Unknown export format “%(format)s”: choose csv, xlsx or json.")
             % {"format": request.GET["export"]}
         )
-    context = {"listing": listing, "page": listing.page(), "facets": listing.facets()}
+    context = {"listing": listing, "page": listing.page(), "facets": listing.cached_facets}
     return render(request, "rkst/source_list.html", context)
 
 
@@ -130,3 +129,10 @@ def source_detail(request, key):
         },
     }
     return render(request, "rkst/source_detail.html", context)
+
+
+def robots(request):
+    """Crawlers may read everything public; the sitemap lists the published records."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /en/admin/", f"Sitemap: {sitemap}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -1,12 +1,21 @@
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
 from rkst.roles import sync_groups
 
 PASSWORD = "pw-for-tests-only"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached facets are keyed by the catalogue version, which restarts with every test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
