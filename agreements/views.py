@@ -63,10 +63,6 @@ def home_figures():
             .annotate(n=Count("agreement_id"))
             .order_by("-n")
         ],
-        "regions": [
-            (region.key, region.name())
-            for region in Actor.objects.published().regions().order_by("name_ru")
-        ],
     }
 
 
@@ -76,6 +72,8 @@ def home(request):
         **cached("home", home_figures),
         "newest": Agreement.objects.published().order_by("-updated_at")[:6],
         "timeline": listing.cached_timeline,
+        # The regions with the most agreements, as the list's region facet counts them.
+        "regions": next((f for f in listing.cached_facets if f.name == "region"), None),
     }
     return render(request, "agreements/home.html", context)
 

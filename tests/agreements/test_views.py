@@ -258,3 +258,15 @@ def test_the_sitemap_lists_published_records_only(client, catalogue):
     assert "/agreements/sti-1996/" in page
     assert "/en/agreements/sti-1996/" in page
     assert "/agreements/draft/" not in page
+
+
+def test_the_home_page_offers_entry_points_by_level_topic_and_region(client, catalogue):
+    make_actor(key="draft-region", name_ru="Черновая область", kind="region", country="KZ")
+    page = client.get("/").content.decode()
+    assert (
+        '<a href="/agreements/?region=omsk-oblast">Омская область</a> <span class="count">1' in page
+    )
+    assert '<a href="/agreements/?topic=space">Космос</a> <span class="count">1' in page
+    assert "?level=interregional" in page
+    assert "Черновая область" not in page
+    assert "Черновик соглашения" not in page

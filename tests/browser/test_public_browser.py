@@ -91,8 +91,10 @@ def test_a_reader_finds_reads_cites_and_downloads(page, baikonur_catalogue):
     )
     expect(page.locator("body")).to_contain_text("с. 5")
 
-    page.go_back()
-    page.go_back()
+    # Back to the filtered list: from the source, the note anchor and the agreement.
+    for _ in range(3):
+        page.go_back()
+    expect(page).to_have_url(re.compile(r"/agreements/\?q=.*kind=lease"))
     page.get_by_role("link", name="English").click()
     expect(page).to_have_url(re.compile(r"/en/agreements/\?q=.*kind=lease"))
     expect(page.locator("ul.results > li")).to_contain_text("Baikonur Complex Lease Agreement")
@@ -102,3 +104,34 @@ def test_a_reader_finds_reads_cites_and_downloads(page, baikonur_catalogue):
     body = open(download.value.path(), encoding="utf-8-sig").read()
     header, *rows = csv.reader(io.StringIO(body))
     assert [row[header.index("key")] for row in rows] == ["baikonur-lease-1994"]
+
+
+def test_the_catalogue_works_without_javascript(browser, live_server, baikonur_catalogue):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/en/")
+    page.get_by_label("Search the agreements").fill("Baikonur")
+    page.locator("#main").get_by_role("button", name="Search").click()
+    expect(page.locator("ul.results > li")).to_have_count(2)
+    page.locator(".facets").get_by_role("link", name=re.compile("^memorandum")).click()
+    expect(page.locator("ul.results > li")).to_have_count(1)
+    expect(page.locator("ul.results")).to_contain_text("Memorandum · intergovernmental")
+    expect(page.locator(".active-filters")).to_contain_text("memorandum")
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/agreements/?q=Байконур", "/agreements/baikonur-lease-1994/"]
+)
+def test_pages_fit_a_phone_screen(browser, live_server, baikonur_catalogue, path):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 360, "height": 740}, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto(path)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+    expect(page.get_by_role("navigation").first).to_be_visible()
+    context.close()
