@@ -8,3 +8,6 @@ class ActorsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .imports import register_sheets
+
+        register_sheets()

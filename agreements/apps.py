@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AgreementsConfig(AppConfig):
     name = "agreements"
     verbose_name = _("Agreements and projects")
+
+    def ready(self):
+        from .imports import register_sheets
+
+        register_sheets()

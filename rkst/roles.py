@@ -2,16 +2,28 @@
 
 Curators add, change and view every catalogue record and may remove the parts of a record
 (a party, an alias, a citation); editors may also publish and delete whole records. Both may
-read the history; neither manages user accounts. `sync_groups` is idempotent: a data
-migration calls it again whenever catalogue models are added.
+read the history, import and export spreadsheets; only editors may undo an import or publish
+on import (with the model's publish permission). Neither manages user accounts.
+`sync_groups` is idempotent: a data migration calls it again whenever catalogue models or
+permissions are added.
 """
 
 CATALOGUE_APPS = ("rkst", "actors", "agreements")
 # Whole records, which only editors may delete.
 RECORDS = ("source", "actor", "agreement", "project", "topic")
 ROLES = {
-    "curators": {"add", "change", "view", "delete_part"},
-    "editors": {"add", "change", "view", "delete_part", "delete", "publish"},
+    "curators": {"add", "change", "view", "delete_part", "import", "export"},
+    "editors": {
+        "add",
+        "change",
+        "view",
+        "delete_part",
+        "delete",
+        "publish",
+        "import",
+        "export",
+        "undo",
+    },
 }
 
 

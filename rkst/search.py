@@ -47,10 +47,23 @@ def _fold_latin(char):
     return "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
 
 
+class _Folding(dict):
+    """A str.translate table that folds each non-ASCII character once, then remembers it."""
+
+    def __missing__(self, code):
+        folded = _fold_latin(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
 def normalise(text):
     """Case-fold, read ё as е, drop Latin accents and punctuation, collapse spaces."""
     text = str(text or "").casefold().replace("ё", "е")
-    text = "".join(_fold_latin(char) for char in text)
+    if not text.isascii():
+        text = text.translate(_FOLDING)
     return _NOT_WORD.sub(" ", text).strip()
 
 
