@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1:8000
 DEMO_USER ?= curator
 DEMO_PASSWORD ?= rkst-demo-curator
 
-.PHONY: run test install chromium lint clean
+.PHONY: run serve test install chromium lint clean
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,15 @@ run: install
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_curator --username "$(DEMO_USER)" --password "$(DEMO_PASSWORD)"
 	$(PY) manage.py runserver $(HOST)
+
+# Production-like: gunicorn (workers from the CPU count), DEBUG off, static files hashed,
+# compressed and served by whitenoise with far-future caching, persistent connections.
+SERVE_ENV := DEBUG=false STATIC_MANIFEST=true CONN_MAX_AGE=$${CONN_MAX_AGE:-60}
+
+serve: install
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) BIND=$(HOST) $(VENV)/bin/gunicorn -c rkst/gunicorn.py rkst.wsgi
 
 # The browser tests drive Debian's Chromium; Playwright cannot download its own here.
 chromium:

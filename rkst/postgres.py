@@ -3,23 +3,33 @@
 from django.db import migrations
 
 
-def trigram_index(table, name):
-    """A GIN trigram index on `table.search_text`, so that the substring search of
-    rkst.search uses an index on PostgreSQL instead of reading every row."""
+def postgres_index(table, name, definition):
+    """`CREATE INDEX name ON table definition` on PostgreSQL only, for what SQLite cannot
+    index (operator classes, NULLS LAST)."""
 
     def create(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (search_text gin_trgm_ops)"
-        )
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} {definition}")
 
     def drop(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
     return migrations.RunPython(create, drop, elidable=False)
+
+
+def trigram_index(table, name):
+    """A GIN trigram index on `table.search_text`, so that the substring search of
+    rkst.search uses an index on PostgreSQL instead of reading every row."""
+    create_index = postgres_index(table, name, "USING gin (search_text gin_trgm_ops)")
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        create_index.code(apps, schema_editor)
+
+    return migrations.RunPython(create, create_index.reverse_code, elidable=False)
 
 
 def search_vector_column(table, parts):

@@ -1,0 +1,172 @@
+"""What serving on many app servers needs: request logs with timing, conditional GET on record
+pages, the health check, and routing public reads to a read replica when one is configured."""
+
+import contextvars
+import functools
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+from django.views.decorators.http import condition
+
+from .models import CatalogueVersion
+
+request_log = logging.getLogger("rkst.request")
+
+# Set while a public page is served: its reads may go to the replica.
+public_read = contextvars.ContextVar("public_read", default=False)
+
+REPLICA = "replica"
+CATALOGUE_APPS = ("rkst", "actors", "agreements")
+
+
+def is_public(request):
+    path = request.path_info
+    return request.method in ("GET", "HEAD") and "/admin/" not in path and path != "/healthz"
+
+
+class ServingMiddleware:
+    """Logs every request (method, path, status, milliseconds) and marks public reads."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        start = time.perf_counter()
+        token = public_read.set(is_public(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            public_read.reset(token)
+        request_log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "ms": round((time.perf_counter() - start) * 1000, 1),
+                "bytes": len(response.content) if not response.streaming else None,
+            },
+        )
+        return response
+
+
+class ReplicaRouter:
+    """Public pages read the catalogue from the replica; everything else uses the primary.
+    Accounts and sessions always come from the primary, which has the latest login."""
+
+    def db_for_read(self, model, **hints):
+        if (
+            public_read.get()
+            and REPLICA in settings.DATABASES
+            and model._meta.app_label in CATALOGUE_APPS
+            and model._meta.model_name != "user"
+        ):
+            return REPLICA
+        return None
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True
+
+    def allow_migrate(self, db, app_label, **hints):
+        return db == "default"
+
+
+def page_state(request):
+    """What a public page shows besides its address: the catalogue's version, the language,
+    the day (a record's citation gives the access date) and the reader's account."""
+    if not hasattr(request, "catalogue_page_state"):
+        request.catalogue_page_state = (
+            CatalogueVersion.current(),
+            get_language(),
+            timezone.localdate().isoformat(),
+            request.user.pk if request.user.is_authenticated else "",
+        )
+    return request.catalogue_page_state
+
+
+def catalogue_etag(request, *args, **kwargs):
+    parts = (page_state(request), request.get_full_path())
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _from_page_cache(view):
+    """Anonymous readers get a page rendered once per catalogue version: a change to any record
+    gives every page a new key. Exports and signed-in users are always rendered afresh."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if (
+            not seconds
+            or request.method not in ("GET", "HEAD")
+            or request.user.is_authenticated
+            or "export" in request.GET
+        ):
+            return view(request, *args, **kwargs)
+        key = f"rkst:page:{catalogue_etag(request)}"
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type = hit
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            cache.set(key, (response.content, response["Content-Type"]), seconds)
+        return response
+
+    return wrapped
+
+
+def public_page(view):
+    """A public page: an ETag (the browser revalidates and gets 304 while nothing changed) and,
+    for anonymous readers, the page cache."""
+    conditional = condition(etag_func=catalogue_etag)(_from_page_cache(view))
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = conditional(request, *args, **kwargs)
+        patch_cache_control(response, no_cache=True)
+        return response
+
+    return wrapped
+
+
+_migrations_applied = False
+
+
+def healthz(request):
+    """200 when the database answers and every migration is applied, else 503."""
+    global _migrations_applied
+    checks = {"database": "ok", "migrations": "ok"}
+    try:
+        connection = connections["default"]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        if not _migrations_applied:
+            executor = MigrationExecutor(connection)
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+            if plan:
+                checks["migrations"] = f"{len(plan)} not applied"
+            _migrations_applied = not plan
+    except DatabaseError as error:
+        request_log.error("health check: database unreachable", extra={"error": str(error)})
+        checks["database"] = "unreachable"
+        checks["migrations"] = "unknown"
+    healthy = all(value == "ok" for value in checks.values())
+    response = JsonResponse(checks, status=200 if healthy else 503)
+    patch_cache_control(response, no_store=True)
+    return response

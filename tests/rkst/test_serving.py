@@ -1,0 +1,107 @@
+"""Serving on many app servers: health check, request logs, conditional GET, replica routing."""
+
+import json
+import logging
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import OperationalError
+from django.test import override_settings
+
+from agreements.models import Agreement
+from rkst import serving
+from rkst.logs import JsonFormatter
+from rkst.models import User
+from tests.factories import make_agreement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_health_check_reports_the_database_and_migrations(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "migrations": "ok"}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_health_check_fails_when_migrations_are_missing(client, monkeypatch):
+    monkeypatch.setattr(serving, "_migrations_applied", False)
+    monkeypatch.setattr(
+        serving.MigrationExecutor, "migration_plan", lambda self, targets: [("agreements", "x")]
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["migrations"] == "1 not applied"
+
+
+def test_the_health_check_fails_when_the_database_is_unreachable(client, monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(serving.connections["default"].__class__, "cursor", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "unreachable", "migrations": "unknown"}
+
+
+def test_every_request_is_logged_as_one_json_line(client, caplog):
+    with caplog.at_level(logging.INFO, logger="rkst.request"):
+        client.get("/agreements/?q=x")
+    (record,) = [r for r in caplog.records if r.name == "rkst.request"]
+    assert (record.method, record.path, record.status) == ("GET", "/agreements/", 200)
+    assert record.ms > 0
+    line = json.loads(JsonFormatter().format(record))
+    assert line["path"] == "/agreements/" and line["status"] == 200 and "ms" in line
+
+
+def test_a_record_page_answers_304_until_the_catalogue_changes(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement = make_agreement(key="sti-1996", state="published")
+    url = "/agreements/sti-1996/"
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"]
+    assert "no-cache" in first["Cache-Control"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert client.get("/en" + url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement.title_ru = "Соглашение о сотрудничестве (новая редакция)"
+        agreement.save()
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert "новая редакция" in changed.content.decode()
+
+
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+def test_public_pages_read_the_catalogue_from_the_replica():
+    router = serving.ReplicaRouter()
+    databases = {"default": {}, "replica": {}}
+    with override_settings(DATABASES=databases):
+        assert router.db_for_read(Agreement) is None
+        token = serving.public_read.set(True)
+        try:
+            assert router.db_for_read(Agreement) == "replica"
+            # Accounts and sessions come from the primary, which has the latest login.
+            assert router.db_for_read(User) is None
+            assert router.db_for_read(Session) is None
+        finally:
+            serving.public_read.reset(token)
+        assert router.db_for_write(Agreement) == "default"
+        assert router.allow_migrate("replica", "agreements") is False
+
+
+@pytest.mark.parametrize(
+    "method, path, public",
+    [
+        ("GET", "/agreements/", True),
+        ("GET", "/en/actors/x/", True),
+        ("POST", "/agreements/", False),
+        ("GET", "/admin/agreements/agreement/", False),
+        ("GET", "/en/admin/", False),
+    ],
+)
+def test_only_public_reads_are_routed_to_the_replica(rf, method, path, public):
+    assert serving.is_public(rf.generic(method, path)) is public
