@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from rkst.admin import CitationInline, CuratedAdmin
+from rkst.admin import CHANGE_FIELDSET, CitationInline, SheetAdmin
+from rkst.forms import ConstraintMessageFormSet
 
 from .models import Actor, ActorAlias, ActorCitation
 
 
 class AliasInline(admin.TabularInline):
+    formset = ConstraintMessageFormSet
     model = ActorAlias
     extra = 0
     fields = ("name", "kind", "language", "note")
@@ -17,7 +19,7 @@ class ActorCitationInline(CitationInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(CuratedAdmin):
+class ActorAdmin(SheetAdmin):
     list_display = ("name_ru", "name_en", "kind", "country", "parent", "founded_display", "state")
     list_filter = ("state", "kind", "country")
     list_select_related = ("parent",)
@@ -36,7 +38,7 @@ class ActorAdmin(CuratedAdmin):
         ),
         (_("Identifiers"), {"fields": (("iso_3166_2", "wikidata"), "website")}),
         (_("Description"), {"fields": ("description_ru", "description_en", "curator_note")}),
-        (_("Change"), {"fields": ("change_reason", ("created_at", "updated_at"))}),
+        CHANGE_FIELDSET,
     )
 
     @admin.display(description=_("founded"), ordering="founded_on")

@@ -162,6 +162,14 @@ class Actor(CuratedModel):
             self.description_en,
         ]
 
+    def public_links(self):
+        """The records the actor's page links to, which must be published before it is."""
+        return [
+            (_("part of"), self.parent),
+            (_("located in"), self.located_in),
+            *super().public_links(),
+        ]
+
     @property
     def founded(self):
         return partial_date(self, "founded_on")

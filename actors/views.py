@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from rkst.citations import numbered_notes
 from rkst.exports import FORMATS, export_response
 from rkst.models import PublicationState
+from rkst.serving import public_page
 
 from .filters import ActorListing
 from .models import Actor
@@ -42,6 +43,7 @@ def actor_row(request, actor):
     }
 
 
+@public_page
 def actor_list(request):
     listing = ActorListing(request, Actor.objects.published())
     rows = listing.rows.select_related("parent", "located_in")
@@ -64,6 +66,7 @@ def actor_list(request):
     return render(request, "actors/list.html", context)
 
 
+@public_page
 def actor_detail(request, key):
     published = Actor.objects.published()
     actor = get_object_or_404(

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from rkst.admin import CitationInline, CuratedAdmin
+from rkst.admin import CHANGE_FIELDSET as SHEET_CHANGE_FIELDSET
+from rkst.admin import CitationInline, CuratedAdmin, SheetAdmin
+from rkst.forms import ConstraintMessageFormSet
 from rkst.search import search_q
 
 from .models import (
@@ -21,6 +23,7 @@ CHANGE_FIELDSET = (_("Change"), {"fields": ("change_reason", ("created_at", "upd
 
 
 class PartyInline(admin.TabularInline):
+    formset = ConstraintMessageFormSet
     model = AgreementParty
     extra = 0
     autocomplete_fields = ("actor",)
@@ -31,6 +34,7 @@ class PartyInline(admin.TabularInline):
 
 
 class RelationInline(admin.TabularInline):
+    formset = ConstraintMessageFormSet
     model = AgreementRelation
     fk_name = "source"
     extra = 0
@@ -48,13 +52,23 @@ class AgreementCitationInline(CitationInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(CuratedAdmin):
+class AgreementAdmin(SheetAdmin):
     list_display = ("title_ru", "kind", "level", "signed_display", "status", "state")
     list_filter = ("state", "kind", "level", "status", "binding", "topics")
     date_hierarchy = None
     autocomplete_fields = ("organisation", "signed_place", "topics")
     inlines = (PartyInline, RelationInline, AgreementCitationInline)
     history_parts = ("party_set", "relations_from", "citations")
+
+    def more_history_parts(self, object_id):
+        """The citations of the agreement's relations, which hang off the relations."""
+        relations = AgreementRelation.history.filter(source_id=object_id).values("id")
+        rows = (
+            AgreementRelationCitation.history.filter(record_id__in=relations)
+            .select_related("history_user")
+            .order_by("-history_date")[:200]
+        )
+        return [(AgreementRelationCitation._meta.verbose_name_plural, rows)]
     fieldsets = (
         (None, {"fields": ("key", "state", ("kind", "level", "binding"))}),
         (
@@ -73,7 +87,7 @@ class AgreementAdmin(CuratedAdmin):
             },
         ),
         (_("Content"), {"fields": ("topics", "summary_ru", "summary_en", "curator_note")}),
-        CHANGE_FIELDSET,
+        SHEET_CHANGE_FIELDSET,
     )
 
     @admin.display(description=_("signed"), ordering="signed_on")
@@ -116,6 +130,7 @@ class TopicAdmin(CuratedAdmin):
 
 
 class ParticipantInline(admin.TabularInline):
+    formset = ConstraintMessageFormSet
     model = ProjectParticipant
     extra = 0
     autocomplete_fields = ("actor",)
@@ -126,6 +141,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 class FigureInline(admin.TabularInline):
+    formset = ConstraintMessageFormSet
     model = ProjectFigure
     extra = 0
     fields = ("measure", "label_ru", "label_en", "value", "unit", "order")

@@ -17,6 +17,7 @@ from rkst.models import (
     check_date_order,
     check_partial_date,
     citation_field,
+    citation_links,
     key_field,
     key_validator,
     localised,
@@ -232,6 +233,23 @@ class Agreement(CuratedModel):
             self.summary_en,
         ]
 
+    def public_links(self):
+        """The records the agreement's page links to, which must be published before it is:
+        its parties, place of signing, framework organisation, the agreements it relates to
+        (not those relating to it, which would make two related agreements wait for each
+        other), and the sources of its citations and of its relations' citations."""
+        parties = self.party_set.select_related("actor")
+        relations = self.relations_from.select_related("target")
+        relation_citations = AgreementRelationCitation.objects.filter(record__source=self)
+        return [
+            (_("place of signing"), self.signed_place),
+            (_("framework organisation"), self.organisation),
+            *[(_("party"), party.actor) for party in parties],
+            *[(relation.get_type_display(), relation.target) for relation in relations],
+            *super().public_links(),
+            *citation_links(relation_citations.select_related("source", "found_in")),
+        ]
+
     @property
     def signed(self):
         return partial_date(self, "signed_on")
@@ -375,6 +393,17 @@ class AgreementRelation(models.Model):
         SUPERSEDES = "supersedes", _("supersedes")
         TERMINATES = "terminates", _("terminates")
 
+    # Read from the related agreement's side: "this agreement is supplemented by X".
+    INVERSE_LABELS = {
+        Type.SUPPLEMENTS: _("is supplemented by"),
+        Type.IMPLEMENTS: _("is implemented by"),
+        Type.APPROVED_BY: _("approves"),
+        Type.AMENDS: _("is amended by"),
+        Type.PROLONGS: _("is prolonged by"),
+        Type.SUPERSEDES: _("is superseded by"),
+        Type.TERMINATES: _("is terminated by"),
+    }
+
     source = models.ForeignKey(
         Agreement,
         verbose_name=_("agreement"),
@@ -415,6 +444,9 @@ class AgreementRelation(models.Model):
 
     def get_absolute_url(self):
         return self.source.get_absolute_url()
+
+    def inverse_label(self):
+        return self.INVERSE_LABELS[self.type]
 
     def natural_key(self):
         return (self.source.key, self.target.key, self.type)
@@ -539,6 +571,16 @@ class Project(CuratedModel):
             self.key,
             self.description_ru,
             self.description_en,
+        ]
+
+    def public_links(self):
+        """The records the project's page links to, which must be published before it is."""
+        participants = self.participant_set.select_related("actor")
+        return [
+            (_("place"), self.place),
+            *[(_("participant"), participant.actor) for participant in participants],
+            *[(_("agreement"), agreement) for agreement in self.agreements.all()],
+            *super().public_links(),
         ]
 
     @property

@@ -10,6 +10,7 @@ from rkst.citations import numbered_notes
 from rkst.exports import FORMATS, export_response
 from rkst.listing import cached
 from rkst.models import PublicationState, Source
+from rkst.serving import public_page
 from rkst.views import with_csl_text
 
 from .filters import AgreementListing, ProjectListing, named
@@ -66,6 +67,7 @@ def home_figures():
     }
 
 
+@public_page
 def home(request):
     listing = AgreementListing(request, Agreement.objects.published())
     context = {
@@ -115,6 +117,7 @@ def agreement_row(request, agreement):
     }
 
 
+@public_page
 def agreement_list(request):
     listing = AgreementListing(request, Agreement.objects.published())
     rows = listing.rows.select_related("signed_place", "organisation").prefetch_related(
@@ -141,6 +144,7 @@ def agreement_list(request):
     return render(request, "agreements/list.html", context)
 
 
+@public_page
 def agreement_detail(request, key):
     agreement = get_object_or_404(
         Agreement.objects.published()
@@ -155,7 +159,7 @@ def agreement_detail(request, key):
         ).select_related("target")
     ]
     inverse = [
-        (relation.get_type_display(), relation.source, relation)
+        (relation.inverse_label(), relation.source, relation)
         for relation in AgreementRelation.objects.filter(
             target=agreement, source__state=PUBLISHED
         ).select_related("source")
@@ -199,6 +203,7 @@ def agreement_detail(request, key):
     return render(request, "agreements/detail.html", context)
 
 
+@public_page
 def project_list(request):
     listing = ProjectListing(request, Project.objects.published())
     rows = listing.rows.select_related("place")
@@ -251,6 +256,7 @@ def project_row(request, project):
     }
 
 
+@public_page
 def project_detail(request, key):
     project = get_object_or_404(
         Project.objects.published()

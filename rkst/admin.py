@@ -8,15 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import CuratedForm
-from .models import SearchableModel, Source, User
+from .import_admin import ImportBatchAdmin, SheetAdminMixin
+from .models import ImportBatch, SearchableModel, Source, Transition, User
 from .search import search_q
+from .workflow_admin import TransitionAdmin, WorkflowAdminMixin
 
 admin.site.site_header = _("RKST catalogue: curators")
 admin.site.site_title = _("RKST catalogue")
 admin.site.index_title = _("Catalogue records")
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class CuratedAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     """Base admin of a curated record.
 
     Search goes through the record's normalised `search_text`, so that it ignores case (for
@@ -95,8 +97,24 @@ class CitationInline(admin.StackedInline):
         return super().get_queryset(request).select_related("source", "found_in", "added_by")
 
 
+admin.site.register(ImportBatch, ImportBatchAdmin)
+admin.site.register(Transition, TransitionAdmin)
+
+# The change fieldset of a record that a spreadsheet may import.
+CHANGE_FIELDSET = (
+    _("Change"),
+    {"fields": ("change_reason", ("created_at", "updated_at"), "imported_from")},
+)
+
+
+class SheetAdmin(SheetAdminMixin, CuratedAdmin):
+    """A curated record that spreadsheets import and export."""
+
+    readonly_fields = ("created_at", "updated_at", "imported_from")
+
+
 @admin.register(Source)
-class SourceAdmin(CuratedAdmin):
+class SourceAdmin(SheetAdmin):
     list_display = ("key", "__str__", "kind", "year", "reliability", "complete", "state")
     list_filter = ("state", "kind", "reliability", "complete", "language")
     fieldsets = (
@@ -116,7 +134,7 @@ class SourceAdmin(CuratedAdmin):
             },
         ),
         (_("Notes"), {"fields": ("notes", "curator_note")}),
-        (_("Change"), {"fields": ("change_reason", ("created_at", "updated_at"))}),
+        CHANGE_FIELDSET,
     )
 
 

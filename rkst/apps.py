@@ -15,6 +15,7 @@ def before_save(sender, instance, raw=False, **kwargs):
 
 
 CATALOGUE_APPS = ("rkst", "actors", "agreements")
+NOT_CATALOGUE = {"user", "storedfile", "importbatch", "importrow"}
 
 
 def catalogue_changed(sender, **kwargs):
@@ -23,7 +24,8 @@ def catalogue_changed(sender, **kwargs):
     name = sender._meta.model_name
     if sender._meta.app_label not in CATALOGUE_APPS or sender is CatalogueVersion:
         return
-    if name != "user" and not name.startswith("historical"):
+    # Accounts, history, stored files and import bookkeeping are not what readers see.
+    if name not in NOT_CATALOGUE and not name.startswith("historical"):
         CatalogueVersion.bump()
 
 
@@ -35,3 +37,9 @@ class RkstConfig(AppConfig):
         pre_save.connect(before_save, dispatch_uid="rkst.before_save")
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(catalogue_changed, dispatch_uid=f"rkst.catalogue_changed.{signal}")
+        from . import security
+
+        security.connect()
+        from .imports import register_sources
+
+        register_sources()

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .dates import PartialDate, partial_date
@@ -22,6 +23,26 @@ class PartialDateField(forms.CharField):
             raise forms.ValidationError(str(error), code="invalid") from error
 
 
+def stale_record_message(record):
+    """Why a save from an outdated form is refused, naming who saved the record last."""
+    latest = record.history.select_related("history_user").first()
+    if latest is not None and latest.history_user is not None:
+        return _(
+            "%(user)s saved this record at %(time)s, after you opened it. Your changes were "
+            "not saved, so as not to overwrite theirs: open the record again and make your "
+            "changes once more."
+        ) % {
+            "user": latest.history_user.get_username(),
+            "time": formats.date_format(
+                timezone.localtime(latest.history_date), "DATETIME_FORMAT"
+            ),
+        }
+    return _(
+        "Someone saved this record after you opened it. Your changes were not saved, so as "
+        "not to overwrite theirs: open the record again and make your changes once more."
+    )
+
+
 class CuratedForm(forms.ModelForm):
     """The admin form of a curated record: partial dates typed as text, and the reason for
     the change, which goes into the record's history."""
@@ -32,6 +53,9 @@ class CuratedForm(forms.ModelForm):
         max_length=500,
         help_text=_("Saved in the history, e.g. “checked against the official text”."),
     )
+    # The version of the record the form was opened on (optimistic lock): a save from an
+    # older version is refused, and the newer edit kept.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,9 +68,16 @@ class CuratedForm(forms.ModelForm):
             )
             value = partial_date(self.instance, name) if self.instance.pk else None
             self.initial[name] = value.numeric() if value else ""
+        if hasattr(self.instance, "version"):
+            self.initial["version"] = self.instance.version
+        else:
+            del self.fields["version"]
 
     def clean(self):
         cleaned = super().clean()
+        opened_on = cleaned.get("version")
+        if self.instance.pk and opened_on is not None and opened_on != self.instance.version:
+            raise forms.ValidationError(stale_record_message(self.instance), code="stale")
         for name in getattr(self._meta.model, "PARTIAL_DATES", ()):
             if name not in self.fields or name in self.errors:
                 continue
@@ -54,3 +85,15 @@ class CuratedForm(forms.ModelForm):
             cleaned[name] = value.earliest if value else None
             setattr(self.instance, f"{name}_precision", value.precision if value else "")
         return cleaned
+
+
+class ConstraintMessageFormSet(forms.BaseInlineFormSet):
+    """Two rows of one inline that break a unique constraint get the constraint's own message
+    ("This actor is already a party to the agreement.") instead of Django's generic one."""
+
+    def get_unique_error_message(self, unique_check):
+        for constraint in self.model._meta.constraints:
+            fields = set(getattr(constraint, "fields", ()))
+            if fields and set(unique_check) <= fields <= set(unique_check) | {self.fk.name}:
+                return constraint.violation_error_message
+        return super().get_unique_error_message(unique_check)

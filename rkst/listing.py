@@ -8,6 +8,7 @@ from functools import cached_property
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -16,19 +17,28 @@ from .models import CatalogueVersion
 from .search import rank
 
 CACHE_SECONDS = 24 * 3600
+MISSING = object()
 
 
 def cached(name, compute):
     """`compute()` cached until the catalogue changes (its version is part of the key)."""
     key = f"rkst:{CatalogueVersion.current()}:{get_language()}:{name}"
-    value = cache.get(key)
-    if value is None:
+    value = cache.get(key, MISSING)
+    if value is MISSING:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
     return value
 
 
 PAGE_SIZES = (20, 50, 100)
+
+
+def undated_last(field):
+    """An ordering that puts empty values last on every database (PostgreSQL would put
+    them first when descending, SQLite first when ascending)."""
+    if field.startswith("-"):
+        return F(field[1:]).desc(nulls_last=True)
+    return F(field).asc(nulls_last=True)
 
 
 @dataclass
@@ -106,7 +116,7 @@ class Listing:
     def order(self, queryset, sort):
         if sort == self.relevance_sort:
             return self.rank(queryset, self.query)
-        return queryset.order_by(*self.sorts[sort][1])
+        return queryset.order_by(*(undated_last(field) for field in self.sorts[sort][1]))
 
     def rank(self, queryset, query):
         return rank(queryset, query)

@@ -2,9 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
@@ -20,9 +23,19 @@ key_validator = RegexValidator(
 )
 
 
+class KeyField(models.SlugField):
+    """A slug that reports only our own rule (Django's slug check would say it twice)."""
+
+    default_validators = []
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.SlugField", args, kwargs
+
+
 def key_field(example, verbose_name=None, max_length=100):
     """The permanent identifier of a record, used in its URL and in spreadsheets."""
-    return models.SlugField(
+    return KeyField(
         verbose_name or _("key"),
         max_length=max_length,
         unique=True,
@@ -93,8 +106,24 @@ class CuratedQuerySet(SearchableQuerySet):
         return self.filter(state=PublicationState.PUBLISHED)
 
 
+class RecordChanged(Exception):
+    """A save from a copy of a record older than the one in the database (optimistic lock):
+    someone else saved the record in between, and their edit is kept."""
+
+    def __init__(self, record):
+        super().__init__(f"{type(record).__name__} {record.pk} was changed by someone else")
+        self.record = record
+
+
 class CuratedModel(SearchableModel):
-    """A record curators keep and publish: its state, a curator's note and timestamps."""
+    """A record curators keep and publish: its state, a curator's note and timestamps.
+
+    Every save of an existing record is an UPDATE … WHERE version = the version that was read,
+    which also increments it: a save from an outdated copy raises RecordChanged instead of
+    overwriting the newer edit. Every change of the publication state is recorded as a
+    Transition, with the user and the reason simple-history records (`_history_user`,
+    `_change_reason`).
+    """
 
     state = models.CharField(
         _("publication state"),
@@ -118,11 +147,66 @@ class CuratedModel(SearchableModel):
         db_index=True,  # the home page lists the records changed last
     )
 
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts the saves of the record; a save from an older version is refused."),
+    )
+
     objects = CuratedQuerySet.as_manager()
+
+    # A record published without citations: sources are the evidence themselves.
+    requires_citation = True
 
     class Meta:
         abstract = True
         default_permissions = ("add", "change", "delete", "view", "publish")
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        nothing_to_update = update_fields is not None and not update_fields
+        if self._state.adding or self.pk is None or nothing_to_update:
+            previous = ""
+            super().save(*args, **kwargs)
+        else:
+            previous = self.__dict__.get("_loaded_state")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
+            expected = self.version
+            self._expected_version, self.version = expected, expected + 1
+            try:
+                super().save(*args, **kwargs)
+            except BaseException:
+                self.version = expected
+                raise
+            finally:
+                self._expected_version = None
+        if previous is not None and previous != self.state:
+            if previous or self.state != PublicationState.DRAFT:
+                Transition.log(self, previous, self.state)
+        self._loaded_state = self.state
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        expected = self.__dict__.get("_expected_version")
+        if expected is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        if base_qs.filter(pk=pk_val, version=expected)._update(values) > 0:
+            return True
+        if base_qs.filter(pk=pk_val).exists():
+            raise RecordChanged(self)
+        return False
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The state as read, so that save() knows a transition when it sees one.
+        instance._loaded_state = instance.__dict__.get("state")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._loaded_state = self.__dict__.get("state")
 
     def natural_key(self):
         return (self.key,)
@@ -130,6 +214,24 @@ class CuratedModel(SearchableModel):
     @property
     def is_published(self):
         return self.state == PublicationState.PUBLISHED
+
+    def public_links(self):
+        """(label, record) pairs of the records this one links to publicly: those must be
+        published before it is. Here the sources of its citations; models add their links."""
+        citations = getattr(self, "citations", None)
+        if citations is None:
+            return []
+        return citation_links(citations.select_related("source", "found_in"))
+
+
+def citation_links(citations):
+    """The sources that `citations` cite, and the works that relay them, as public links."""
+    links = []
+    for citation in citations:
+        links.append((_("cited"), citation.source))
+        if citation.found_in_id:
+            links.append((_("found in"), citation.found_in))
+    return links
 
 
 def precision_field(verbose_name):
@@ -231,6 +333,9 @@ class Source(CuratedModel):
 
     history = HistoricalRecords()
 
+    # A source is the evidence itself: it is published with its title and kind, uncited.
+    requires_citation = False
+
     class Meta(CuratedModel.Meta):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
@@ -268,6 +373,19 @@ class CatalogueVersion(models.Model):
 
     @classmethod
     def bump(cls):
+        """Count a change once its transaction commits, once per transaction: the row is
+        locked only for an instant, so a long import does not hold up other writers, and a
+        change that is rolled back does not empty the caches."""
+        connection = transaction.get_connection()
+        pending = getattr(connection, "catalogue_version_pending", False)
+        if pending and any(func == cls._increment for _, func, _ in connection.run_on_commit):
+            return
+        connection.catalogue_version_pending = True
+        transaction.on_commit(cls._increment)
+
+    @classmethod
+    def _increment(cls):
+        transaction.get_connection().catalogue_version_pending = False
         if not cls.objects.filter(pk=1).update(number=models.F("number") + 1):
             cls.objects.get_or_create(pk=1, defaults={"number": 1})
 
@@ -397,3 +515,194 @@ class CitationBase(models.Model):
             errors["note"] = _("Say why this citation is deprecated, or what it claims.")
         if errors:
             raise ValidationError(errors)
+
+
+def acting_user(record):
+    """Who is saving `record`: the user simple-history would record for the change."""
+    user = getattr(record, "_history_user", None)
+    if user is None:
+        request = getattr(HistoricalRecords.context, "request", None)
+        user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+class Transition(models.Model):
+    """One change of a record's publication state: draft → in review → published, or back to
+    draft; who made it, when, and why."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("kind of record"),
+        # a kind of record is never removed while its transitions are kept
+        on_delete=models.PROTECT,
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    from_state = models.CharField(
+        _("from"),
+        max_length=10,
+        choices=PublicationState.choices,
+        blank=True,
+        help_text=_("Empty for a record created in this state."),
+    )
+    to_state = models.CharField(_("to"), max_length=10, choices=PublicationState.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        # the record of a transition outlives the account of the user who made it
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("publication transition")
+        verbose_name_plural = _("publication transitions")
+        ordering = ["-at", "-id"]
+        default_permissions = ("view",)
+        indexes = [
+            # a record's pages list its transitions
+            models.Index(fields=["content_type", "object_id"], name="rkst_transition_record"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_state_display() or '—'} → {self.get_to_state_display()}"
+
+    @classmethod
+    def log(cls, record, from_state, to_state):
+        return cls.objects.create(
+            content_type=ContentType.objects.get_for_model(type(record)),
+            object_id=record.pk,
+            from_state=from_state,
+            to_state=to_state,
+            user=acting_user(record),
+            comment=getattr(record, "_change_reason", "") or "",
+        )
+
+
+class ImportBatch(models.Model):
+    """One spreadsheet import: who ran it, when, which file (kept), what it did. Its rows say
+    which records it created or changed, so that it can be undone as a whole."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("previewed, not imported")
+        IMPORTED = "imported", _("imported")
+        UNDONE = "undone", _("undone")
+
+    sheet = models.CharField(_("sheet"), max_length=20)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300)
+    file_name = models.CharField(_("file name"), max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        # the record of an import outlives the account of the curator who ran it
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW
+    )
+    publish = models.BooleanField(
+        _("publish on import"),
+        default=False,
+        help_text=_("Imported records are published rather than left as drafts."),
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    report = models.JSONField(
+        _("preview"), default=dict, blank=True, encoder=DjangoJSONEncoder, editable=False
+    )
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        null=True,
+        blank=True,
+        # as for `user`
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+        permissions = [
+            ("import_sheets", "Can import spreadsheets"),
+            ("export_sheets", "Can export spreadsheets"),
+            ("undo_importbatch", "Can undo a spreadsheet import"),
+        ]
+
+    def __str__(self):
+        return _("Import #%(number)s: %(file)s") % {"number": self.pk, "file": self.file_name}
+
+
+class ImportRow(models.Model):
+    """A record that an import created or changed, from which row of the file."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("import"), on_delete=models.CASCADE, related_name="rows"
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("kind of record"),
+        # a kind of record is never removed while imports name it
+        on_delete=models.PROTECT,
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    row_number = models.PositiveIntegerField(_("row"))
+    action = models.CharField(_("action"), max_length=6, choices=Action.choices)
+    before = models.JSONField(
+        _("values before"), null=True, blank=True, encoder=DjangoJSONEncoder
+    )
+    history_id = models.PositiveBigIntegerField(
+        _("history entry"),
+        null=True,
+        blank=True,
+        help_text=_("The history entry the import wrote; a later one means the record was edited."),
+    )
+
+    class Meta:
+        verbose_name = _("imported record")
+        verbose_name_plural = _("imported records")
+        ordering = ["batch", "row_number", "id"]
+        default_permissions = ()
+        indexes = [
+            # a record's admin page asks which imports touched it
+            models.Index(fields=["content_type", "object_id"], name="rkst_importrow_record"),
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.row_number}"
+
+
+class StoredFile(models.Model):
+    """A file kept in the database (rkst.storage.DatabaseStorage): an uploaded spreadsheet is
+    then reachable from every app server and is part of the catalogue's backups."""
+
+    name = models.CharField(_("name"), max_length=300, unique=True)
+    content = models.BinaryField(_("content"))
+    size = models.PositiveBigIntegerField(_("size"))
+    created_at = models.DateTimeField(_("stored"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+        default_permissions = ()
+
+    def __str__(self):
+        return self.name

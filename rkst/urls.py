@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import dashboard, serving, views
 
 source_patterns = (
     [
@@ -12,7 +12,12 @@ source_patterns = (
     "sources",
 )
 
-urlpatterns = [path("robots.txt", views.robots, name="robots")] + i18n_patterns(
+urlpatterns = [
+    path("robots.txt", views.robots, name="robots"),
+    path("healthz", serving.healthz, name="healthz"),
+] + i18n_patterns(
+    # The curators' dashboard, linked from the admin's index.
+    path("admin/dashboard/", admin.site.admin_view(dashboard.dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
     path("sources/", include(source_patterns)),
     path("actors/", include("actors.urls")),

@@ -13,6 +13,7 @@ from .exports import FORMATS, export_response
 from .listing import Facet, FacetValue, Listing
 from .models import CitationBase, PublicationState, Source
 from .search import search_q
+from .serving import public_page
 
 PUBLISHED = PublicationState.PUBLISHED
 
@@ -80,6 +81,7 @@ def source_row(source):
     return row
 
 
+@public_page
 def source_list(request):
     listing = SourceListing(request, Source.objects.published())
     fmt = listing.export_format()
@@ -113,6 +115,7 @@ def citing_records(source):
     return found
 
 
+@public_page
 def source_detail(request, key):
     source = get_object_or_404(Source.objects.published(), key=key)
     context = {

@@ -1,6 +1,7 @@
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
@@ -16,6 +17,12 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_content_types():
+    """Tables flushed after a browser test give the content types new ids: forget the old."""
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +53,11 @@ def editor(db, django_user_model):
     return _staff(django_user_model, "editor", "editors")
 
 
+@pytest.fixture
+def superuser(db, django_user_model):
+    return django_user_model.objects.create_superuser(username="admin", password=PASSWORD)
+
+
 def _logged_in(user):
     client = Client()
     client.force_login(user)
@@ -60,3 +72,8 @@ def curator_client(curator):
 @pytest.fixture
 def editor_client(editor):
     return _logged_in(editor)
+
+
+@pytest.fixture
+def superuser_client(superuser):
+    return _logged_in(superuser)

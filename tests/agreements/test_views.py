@@ -270,3 +270,22 @@ def test_the_home_page_offers_entry_points_by_level_topic_and_region(client, cat
     assert "?level=interregional" in page
     assert "Черновая область" not in page
     assert "Черновик соглашения" not in page
+
+
+def test_a_relation_reads_right_from_both_agreements(client, catalogue):
+    framework = client.get("/en/agreements/sti-1996/").content.decode()
+    assert (
+        'This agreement is supplemented by: <a href="/en/agreements/memo-2004/">' in framework
+    )
+    memorandum = client.get("/en/agreements/memo-2004/").content.decode()
+    assert 'This agreement supplements: <a href="/en/agreements/sti-1996/">' in memorandum
+    # The draft that amends the framework is not shown.
+    assert "amended" not in framework
+
+
+@pytest.mark.parametrize("sort", ["-signed", "signed"])
+def test_undated_agreements_come_last_in_either_order(client, catalogue, sort):
+    published_agreement("Соглашение без даты", key="undated")
+    rows = titles(client.get(LIST, {"sort": sort}))
+    assert rows[-1] == "Соглашение без даты"
+    assert len(rows) == 4
