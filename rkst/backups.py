@@ -148,6 +148,9 @@ def restore(path, using=DEFAULT_DB_ALIAS):
                 "The database is not empty (" + ", ".join(occupied) + "): restore into a "
                 "freshly migrated database."
             )
+        # Content types are found by natural key through a per-process cache, which may hold
+        # the ids of a database that was flushed and migrated again since.
+        apps.get_model("contenttypes", "ContentType").objects.clear_cache()
         call_command("loaddata", str(Path(path).resolve()), database=using, verbosity=0)
     return {
         model._meta.label: model._base_manager.using(using).count() for model in backup_models()
