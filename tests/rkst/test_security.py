@@ -1,6 +1,5 @@
 """Accounts, headers, cookies, CSRF, escaping, error pages, security logs and backups."""
 
-import gzip
 import json
 import logging
 import os
@@ -430,29 +429,6 @@ def build_catalogue(django_user_model):
     gone.aliases.create(name="Ушедший", kind="other")
     gone.delete()
     return user
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_dump_restores_the_same_catalogue(client, django_user_model, tmp_path):
-    build_catalogue(django_user_model)
-    counts = table_counts()
-    export = client.get("/agreements/", {"export": "json"}).content
-    assert len(json.loads(export)) == 2
-    first = tmp_path / "catalogue.json.gz"
-    call_command("dump_catalogue", str(first))
-
-    call_command("flush", interactive=False, verbosity=0)
-    assert apps.get_model("agreements", "Agreement").objects.count() == 0
-    call_command("restore_catalogue", str(first))
-
-    assert table_counts() == counts
-    assert client.get("/agreements/", {"export": "json"}).content == export
-    second = tmp_path / "again.json"
-    call_command("dump_catalogue", str(second))
-    with gzip.open(first, "rt", encoding="utf-8") as dumped:
-        assert json.loads(second.read_text(encoding="utf-8")) == json.load(dumped)
-    # (Client.login() calls authenticate() without a request, which django-axes refuses.)
-    assert log_in(Client(), username="keeper").status_code == 302
 
 
 def test_restore_refuses_a_database_that_is_not_empty(django_user_model, tmp_path):
