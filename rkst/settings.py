@@ -60,11 +60,10 @@ if USES_POSTGRES:
         "CHARSET": "UTF8",
         "TEMPLATE": os.environ.get("DATABASE_TEST_TEMPLATE") or "template0",
     }
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for the lock instead of failing at once with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -244,11 +244,21 @@ def test_https_mode_cookies_and_headers(client, curator, https_settings):
 
 
 def test_development_over_http_keeps_plain_cookies():
-    if os.environ.get("HTTPS"):
-        pytest.skip("HTTPS is set for this run")
-    assert settings.SESSION_COOKIE_NAME == "sessionid"
-    assert not settings.SESSION_COOKIE_SECURE
-    assert not settings.SECURE_SSL_REDIRECT
+    # Settings as a fresh process reads them without HTTPS, whatever this run's environment.
+    env = {k: v for k, v in os.environ.items() if k not in ("HTTPS", "SECURE_SSL_REDIRECT")}
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.SECURE_SSL_REDIRECT)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "rkst.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["sessionid", "False", "False"]
 
 
 def test_check_deploy_passes_in_https_mode_with_a_real_key():

@@ -457,11 +457,10 @@ def test_publishing_on_import_is_recorded_as_a_transition(editor):
     assert ImportBatch.objects.get().status == "undone"
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own locking")
 def test_on_sqlite_a_writer_waits_for_the_other_instead_of_failing(tmp_path):
     """Two connections with the catalogue's settings (IMMEDIATE transactions, a timeout) to
     one database file: the second writer waits for the first and then succeeds."""
-    options = settings.DATABASES["default"]["OPTIONS"]
+    options = settings.SQLITE_OPTIONS
     assert options["transaction_mode"] == "IMMEDIATE" and options["timeout"] >= 5
     path = tmp_path / "catalogue.sqlite3"
     setup = sqlite3.connect(path)
