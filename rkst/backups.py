@@ -10,6 +10,7 @@ Sessions, login attempts (axes) and the cache version are left out.
 A dump restores with `loaddata` into an empty migrated database, SQLite or PostgreSQL alike.
 """
 
+import datetime
 import gzip
 import os
 import tempfile
@@ -19,6 +20,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JsonSerializer
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -45,11 +47,24 @@ def backup_models():
     return [m for m in models if m._meta.label_lower not in EXCLUDED]
 
 
+class FullPrecisionEncoder(DjangoJSONEncoder):
+    """Times with their microseconds: Django's encoder keeps milliseconds only, so a restored
+    record's timestamps would differ from the dumped one's."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
 class BackupSerializer(JsonSerializer):
-    """Django's JSON serializer, with natural keys for `natural_models()` only."""
+    """Django's JSON serializer, with natural keys for `natural_models()` only and times to
+    the microsecond."""
 
     def start_serialization(self):
         super().start_serialization()
+        self.json_kwargs["cls"] = FullPrecisionEncoder
         self.natural = natural_models()
 
     def handle_fk_field(self, obj, field):

@@ -3,6 +3,7 @@
 It flushes the database, so it runs as a transactional test; it sits before the browser tests,
 whose live servers leave the content types renumbered behind them."""
 
+import datetime
 import gzip
 import json
 
@@ -18,6 +19,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_a_dump_restores_the_same_catalogue(client, django_user_model, tmp_path):
     build_catalogue(django_user_model)
+    agreements = apps.get_model("agreements", "Agreement").objects
+    # A time to the microsecond: a dump to the millisecond would restore it as 01.000000.
+    precise = datetime.datetime(2026, 5, 4, 3, 2, 1, 456, tzinfo=datetime.UTC)
+    agreements.update(updated_at=precise)
     counts = table_counts()
     export = client.get("/agreements/", {"export": "json"}).content
     assert len(json.loads(export)) == 2
@@ -29,6 +34,7 @@ def test_a_dump_restores_the_same_catalogue(client, django_user_model, tmp_path)
     call_command("restore_catalogue", str(first))
 
     assert table_counts() == counts
+    assert set(agreements.values_list("updated_at", flat=True)) == {precise}
     assert client.get("/agreements/", {"export": "json"}).content == export
     second = tmp_path / "again.json"
     call_command("dump_catalogue", str(second))
