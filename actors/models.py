@@ -114,6 +114,9 @@ class Actor(CuratedModel):
     description_ru = models.TextField(_("description (Russian)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
 
+    # What a page that only names an actor need not read.
+    LONG_TEXTS = ("search_text", "curator_note", "description_ru", "description_en")
+
     objects = ActorQuerySet.as_manager()
     history = HistoricalRecords()
 

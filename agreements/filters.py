@@ -222,7 +222,9 @@ class AgreementListing(Listing):
 
     @cached_property
     def cached_timeline(self):
-        return cached(f"AgreementListing:timeline:{self._filter_key()}", self.timeline)
+        return cached(
+            self.request, f"AgreementListing:timeline:{self._filter_key()}", self.timeline
+        )
 
     def timeline(self):
         """Bars of an SVG chart of agreements by year of signing, drawn on the server."""

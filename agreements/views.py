@@ -26,7 +26,12 @@ CATALOGUE_TITLE = {
 def public_parties():
     return Prefetch(
         "party_set",
-        queryset=AgreementParty.objects.filter(actor__state=PUBLISHED).select_related("actor"),
+        # Grouped by agreement when prefetched: the model's ordering by agreement would join
+        # the agreements again. The actors' long texts are not shown beside a party.
+        queryset=AgreementParty.objects.filter(actor__state=PUBLISHED)
+        .select_related("actor")
+        .defer(*(f"actor__{name}" for name in Actor.LONG_TEXTS))
+        .order_by("order", "id"),
         to_attr="public_parties",
     )
 
@@ -71,7 +76,7 @@ def home_figures():
 def home(request):
     listing = AgreementListing(request, Agreement.objects.published())
     context = {
-        **cached("home", home_figures),
+        **cached(request, "home", home_figures),
         "newest": Agreement.objects.published().order_by("-updated_at")[:6],
         "timeline": listing.cached_timeline,
         # The regions with the most agreements, as the list's region facet counts them.

@@ -13,16 +13,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .exports import FORMATS
-from .models import CatalogueVersion
 from .search import rank
+from .serving import catalogue_version
 
 CACHE_SECONDS = 24 * 3600
 MISSING = object()
 
 
-def cached(name, compute):
-    """`compute()` cached until the catalogue changes (its version is part of the key)."""
-    key = f"rkst:{CatalogueVersion.current()}:{get_language()}:{name}"
+def cached(request, name, compute):
+    """`compute()` cached until the catalogue changes (its version, read once per request, is
+    part of the key)."""
+    key = f"rkst:{catalogue_version(request)}:{get_language()}:{name}"
     value = cache.get(key, MISSING)
     if value is MISSING:
         value = compute()
@@ -62,7 +63,11 @@ class Facet:
     def shortened(self, size=FACET_SIZE):
         """The `size` largest values and the active one; the rest are counted as hidden."""
         kept = self.values[:size] + [v for v in self.values[size:] if v.active]
-        return Facet(self.name, self.label, kept, len(self.values) - len(kept))
+        # Plain strings: a cached facet is read back for every reader, and a lazy
+        # translation is costly to unpickle. The cache key holds the language.
+        for value in kept:
+            value.label = str(value.label)
+        return Facet(self.name, str(self.label), kept, len(self.values) - len(kept))
 
 
 @dataclass
@@ -151,6 +156,7 @@ class Listing:
     def cached_facets(self):
         """Facets, counted once per filter combination and catalogue version."""
         return cached(
+            self.request,
             f"{type(self).__name__}:facets:{self._filter_key()}",
             lambda: [facet.shortened() for facet in self.facets()],
         )
@@ -175,7 +181,13 @@ class Listing:
                     _("Page size “%(size)s” was ignored.") % {"size": self.params["per_page"]}
                 )
             size = PAGE_SIZES[1]
-        paginator = Paginator(self.rows, size)
+        paginator = Paginator(self.rows.prefetch_related(None).values_list("pk", flat=True), size)
+        # The number of results is counted once per filter combination, as the facets are.
+        paginator.count = cached(
+            self.request,
+            f"{type(self).__name__}:count:{self._filter_key()}",
+            paginator.object_list.count,
+        )
         requested = self.params.get("page") or "1"
         page = paginator.get_page(requested)
         if str(page.number) != requested:
@@ -183,7 +195,15 @@ class Listing:
                 _("There is no page “%(page)s”; page %(number)s is shown.")
                 % {"page": requested, "number": page.number}
             )
+        page.object_list = self.page_rows(list(page.object_list))
         return page
+
+    def page_rows(self, keys):
+        """The records of one page, in the order of `keys`. The sort and the offset run over
+        the listed table alone; the joined and prefetched rows are read for this page only."""
+        position = {pk: index for index, pk in enumerate(keys)}
+        rows = self.rows.order_by().filter(pk__in=keys) if keys else []
+        return sorted(rows, key=lambda row: position[row.pk])
 
     def export_format(self):
         fmt = self.request.GET.get("export")

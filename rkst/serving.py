@@ -86,12 +86,20 @@ class ReplicaRouter:
         return db == "default"
 
 
+def catalogue_version(request):
+    """The catalogue's version as this request first read it: one query a request, and one
+    version for everything the page shows."""
+    if not hasattr(request, "catalogue_version"):
+        request.catalogue_version = CatalogueVersion.current()
+    return request.catalogue_version
+
+
 def page_state(request):
     """What a public page shows besides its address: the catalogue's version, the language,
     the day (a record's citation gives the access date) and the reader's account."""
     if not hasattr(request, "catalogue_page_state"):
         request.catalogue_page_state = (
-            CatalogueVersion.current(),
+            catalogue_version(request),
             get_language(),
             timezone.localdate().isoformat(),
             request.user.pk if request.user.is_authenticated else "",

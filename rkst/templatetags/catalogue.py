@@ -1,4 +1,5 @@
 import json
+from functools import cache
 
 from django import template
 from django.utils.html import _json_script_escapes, format_html
@@ -12,6 +13,21 @@ def partial(record, name):
     """A partial date of `record` shown as precisely as it is known: {{ a|partial:"signed" }}."""
     value = getattr(record, name, None)
     return value.display() if value else ""
+
+
+@cache
+def _labels(field):
+    return dict(field.flatchoices)
+
+
+@register.filter
+def label(record, name):
+    """The label of a choice field's value, as get_FOO_display() gives it but without hashing
+    every choice's translated label on each call (a list shows it for every row):
+    {{ agreement|label:"kind" }}."""
+    field = record._meta.get_field(name)
+    value = getattr(record, field.attname)
+    return _labels(field).get(value, value)
 
 
 @register.simple_tag

@@ -90,3 +90,16 @@ def test_an_export_is_never_served_from_the_page_cache(client, parties):
     memo.save()
     rows = client.get("/agreements/?export=json").json()
     assert [row["title_ru"] for row in rows] == ["Меморандум (исправленный)"]
+
+
+def test_the_number_found_follows_a_publication(
+    client, parties, django_capture_on_commit_callbacks
+):
+    def found():
+        page = client.get("/agreements/", {"kind": "protocol"}).content.decode()
+        return int(re.search(r"<strong>(\d+)</strong> найдено", page).group(1))
+
+    assert found() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        make_agreement(key="protocol", kind="protocol", state="published", parties=parties)
+    assert found() == 1

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from actors.models import Actor
-from agreements.models import AgreementRelation
+from agreements.models import Agreement, AgreementRelation
 from rkst.dates import set_partial_date
 from tests.factories import make_actor, make_agreement, make_source, make_topic
 
@@ -289,3 +289,20 @@ def test_undated_agreements_come_last_in_either_order(client, catalogue, sort):
     rows = titles(client.get(LIST, {"sort": sort}))
     assert rows[-1] == "Соглашение без даты"
     assert len(rows) == 4
+
+
+def test_pages_follow_one_another_in_the_chosen_order(client, catalogue):
+    for n in range(42):
+        published_agreement(f"Протокол {n:02d}", key=f"protocol-{n:02d}", kind="protocol")
+    everything = sorted(
+        Agreement.objects.published().values_list("title_ru", "key"), key=lambda t: (t[0], t[1])
+    )
+    shown = []
+    for number in (1, 2, 3):
+        response = client.get(LIST, {"sort": "title", "per_page": "20", "page": number})
+        assert f"<strong>{len(everything)}</strong>" in response.content.decode()
+        shown += titles(response)
+    assert shown == [title for title, _key in everything]
+    # A search ranks its rows; the page still shows them with their parties.
+    response = client.get(LIST, {"q": "протокол 07"})
+    assert titles(response)[0] == "Протокол 07"
