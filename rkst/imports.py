@@ -435,6 +435,11 @@ class Sheet:
     def write(self, plans, batch):
         raise NotImplementedError
 
+    def shows_publicly(self, report):
+        """Whether the written rows may change what readers see, so that the cached public
+        pages and counts must be renewed."""
+        return True
+
     def export_queryset(self):
         return self.model._default_manager.all()
 
@@ -862,6 +867,10 @@ class RecordSheet(Sheet):
             + parts,
         )
 
+    def shows_publicly(self, report):
+        # New drafts, with their parts, are seen by curators only: the readers' caches stay.
+        return self.publish or bool(report.counts["update"])
+
     def create(self, plans):
         insert([p.instance for p in plans])
 
@@ -1141,7 +1150,8 @@ def run_import(
                     batch.unchanged = report.counts["unchanged"]
                     batch.report = report.as_json()
                     batch.save()
-                    CatalogueVersion.bump()
+                    if sheet.shows_publicly(report):
+                        CatalogueVersion.bump()
             except _Rollback:
                 pass
     except ImportRefused as error:

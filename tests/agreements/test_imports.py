@@ -550,6 +550,24 @@ def test_an_editor_may_publish_on_import_what_is_cited_and_links_to_published_re
     assert Agreement.objects.get(key="a").state == "published"
 
 
+def test_new_drafts_keep_the_readers_caches_and_a_publication_renews_them(
+    world, editor, monkeypatch
+):
+    from rkst.models import CatalogueVersion
+
+    for actor in world.values():
+        actor.state = "published"
+        actor.save()
+    renewals = []
+    monkeypatch.setattr(CatalogueVersion, "bump", classmethod(lambda cls: renewals.append(cls)))
+    load("agreements", sheet(row(key="a", parties="russia")), user=editor)
+    # Readers see no draft: the facet counts and pages cached for them stay valid.
+    assert renewals == []
+    load("agreements", sheet(row(key="b", parties="russia", source="article")), user=editor,
+         publish=True)  # fmt: skip
+    assert renewals == [CatalogueVersion]
+
+
 def test_publishing_on_import_needs_a_citation_and_published_links(world):
     report = english(
         check, "agreements", sheet(row(key="a", parties="russia; kaznu")), publish=True
