@@ -3,6 +3,7 @@ note, never a server error or a silent empty page), facets with counts, sorting,
 that keeps the filters, and `?export=` of exactly the filtered rows."""
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -20,14 +21,38 @@ CACHE_SECONDS = 24 * 3600
 MISSING = object()
 
 
+# How long the readers of a value wait for the one reader who computes it.
+COMPUTING_SECONDS = 30
+
+
 def cached(request, name, compute):
     """`compute()` cached until the catalogue changes (its version, read once per request, is
-    part of the key)."""
+    part of the key).
+
+    After a change, the many readers who ask for the same value at once do not each compute
+    it (the facet counts of the whole list take a second): the first one computes, and the
+    others, on any app server sharing the cache, wait for its result."""
     key = f"rkst:{catalogue_version(request)}:{get_language()}:{name}"
     value = cache.get(key, MISSING)
-    if value is MISSING:
+    if value is not MISSING:
+        return value
+    computing = f"{key}:computing"
+    first = cache.add(computing, True, COMPUTING_SECONDS)
+    if not first:
+        deadline = time.monotonic() + COMPUTING_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            value = cache.get(key, MISSING)
+            if value is not MISSING:
+                return value
+            if not cache.get(computing):
+                break  # the one computing failed: compute it here
+    try:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
+    finally:
+        if first:
+            cache.delete(computing)
     return value
 
 

@@ -103,3 +103,48 @@ def test_the_number_found_follows_a_publication(
     with django_capture_on_commit_callbacks(execute=True):
         make_agreement(key="protocol", kind="protocol", state="published", parties=parties)
     assert found() == 1
+
+
+def test_readers_asking_at_once_wait_for_one_computation(rf):
+    import threading
+    import time
+
+    from rkst.listing import cached
+
+    request = rf.get("/agreements/")
+    request.catalogue_version = 7
+    computed = []
+
+    def facet_counts():
+        computed.append(threading.get_ident())
+        time.sleep(0.3)
+        return {"protocol": 3}
+
+    answers = []
+    readers = [
+        threading.Thread(target=lambda: answers.append(cached(request, "at-once", facet_counts)))
+        for _ in range(4)
+    ]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert answers == [{"protocol": 3}] * 4
+    assert len(computed) == 1
+
+
+def test_when_the_computing_reader_fails_the_next_one_computes(rf):
+    from django.core.cache import cache
+
+    from rkst.listing import cached
+
+    request = rf.get("/agreements/")
+    request.catalogue_version = 8
+
+    def broken():
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        cached(request, "failing", broken)
+    assert cache.get("rkst:8:ru:failing:computing") is None
+    assert cached(request, "failing", lambda: {"treaty": 1}) == {"treaty": 1}
