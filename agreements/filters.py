@@ -1,3 +1,4 @@
+from collections import Counter
 from functools import cached_property
 from types import SimpleNamespace
 
@@ -96,10 +97,12 @@ class AgreementListing(Listing):
         """Counts of the current results by each facet: one grouped query a facet."""
         results = self.filterset.qs.order_by()
         active = {name: self.params.get(name) for name in self.filterset.filters}
+        # Kinds, levels and statuses counted in one pass over the results.
+        combinations = list(results.values("kind", "level", "status").annotate(n=Count("pk")))
         facets = [
-            self._choice_facet(results, "kind", Agreement.Kind, active),
-            self._choice_facet(results, "level", Agreement.Level, active),
-            self._choice_facet(results, "status", Agreement.Status, active),
+            self._choice_facet(combinations, "kind", Agreement.Kind, active),
+            self._choice_facet(combinations, "level", Agreement.Level, active),
+            self._choice_facet(combinations, "status", Agreement.Status, active),
         ]
         parties = AgreementParty.objects.filter(
             agreement__in=results.values("pk"), actor__state=PUBLISHED
@@ -107,7 +110,8 @@ class AgreementListing(Listing):
         topics = (
             Agreement.topics.through.objects.filter(agreement__in=results.values("pk"))
             .values("topic__code", "topic__name_ru", "topic__name_en")
-            .annotate(n=Count("agreement_id", distinct=True))
+            # An agreement has a topic once (the through table's unique pair): no DISTINCT.
+            .annotate(n=Count("pk"))
             .order_by("-n", "topic__name_ru")
         )
         facets.append(
@@ -191,22 +195,26 @@ class AgreementListing(Listing):
     def _value(self, name, value, label, count, active):
         return FacetValue(str(value), label, count, active.get(name) == str(value))
 
-    def _choice_facet(self, results, name, choices, active):
+    def _choice_facet(self, combinations, name, choices, active):
         labels = dict(choices.choices)
-        rows = results.values(name).annotate(n=Count("pk")).order_by("-n", name)
+        counts = Counter()
+        for row in combinations:
+            counts[row[name]] += row["n"]
         return Facet(
             name,
             self.filterset.filters[name].label,
             [
-                self._value(name, row[name], labels.get(row[name], row[name]), row["n"], active)
-                for row in rows
+                self._value(name, value, labels.get(value, value), n, active)
+                for value, n in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
             ],
         )
 
     def _actor_facet(self, name, label, parties, actor, active):
         rows = (
             parties.values(f"{actor}__key", f"{actor}__name_ru", f"{actor}__name_en")
-            .annotate(n=Count("agreement_id", distinct=True))
+            # An actor is a party to an agreement once (agreement_party_once): no DISTINCT,
+            # which would sort every party row.
+            .annotate(n=Count("pk"))
             .order_by("-n", f"{actor}__name_ru")[: self.PARTY_FACET_SIZE]
         )
         return Facet(
@@ -307,7 +315,7 @@ class ProjectListing(Listing):
                 project__in=results.values("pk"), actor__state=PUBLISHED
             )
             .values("actor__key", "actor__name_ru", "actor__name_en")
-            .annotate(n=Count("project_id", distinct=True))
+            .annotate(n=Count("pk"))  # once per project (project_participant_once)
             .order_by("-n", "actor__name_ru")[:15]
         )
         facets = [
