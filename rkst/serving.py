@@ -9,9 +9,10 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
@@ -33,8 +34,32 @@ def is_public(request):
     return request.method in ("GET", "HEAD") and "/admin/" not in path and path != "/healthz"
 
 
+# A lost or refused database connection: PostgreSQL restarting, or a failover.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+# Pauses before a read is tried again while the database cannot be reached (about 4 s in all,
+# longer than PostgreSQL takes to restart).
+RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0)
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def close_broken_connections():
+    """Drop the connections that failed, so that the next query opens a new one."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+
+
+def unavailable(request):
+    """503 with a page in both languages that reads nothing from the database."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
 class ServingMiddleware:
-    """Logs every request (method, path, status, milliseconds) and marks public reads."""
+    """Logs every request (method, path, status, milliseconds), marks public reads, and rides
+    out a database that is briefly unreachable: a read is tried again a few times, and what
+    still fails gets a 503 page asking to retry, never a server error."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,6 +69,12 @@ class ServingMiddleware:
         token = public_read.set(is_public(request))
         try:
             response = self.get_response(request)
+            for delay in RETRY_DELAYS if request.method in SAFE_METHODS else ():
+                if not getattr(request, "database_down", False):
+                    break
+                request.database_down = False
+                time.sleep(delay)
+                response = self.get_response(request)
         finally:
             public_read.reset(token)
         request_log.info(
@@ -60,6 +91,16 @@ class ServingMiddleware:
             },
         )
         return response
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_DOWN):
+            return None
+        request_log.warning(
+            "database unreachable: %s", exception, extra={"path": request.path}
+        )
+        request.database_down = True
+        close_broken_connections()
+        return unavailable(request)
 
 
 class ReplicaRouter:

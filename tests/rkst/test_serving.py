@@ -105,3 +105,46 @@ def test_public_pages_read_the_catalogue_from_the_replica():
 )
 def test_only_public_reads_are_routed_to_the_replica(rf, method, path, public):
     assert serving.is_public(rf.generic(method, path)) is public
+
+
+def unreachable_for(monkeypatch, failures):
+    """The agreement list's database refuses the next `failures` reads, as while PostgreSQL
+    restarts; returns the list of attempts."""
+    from rkst.listing import Listing
+
+    attempts = []
+    page = Listing.page
+
+    def flaky(self):
+        attempts.append(1)
+        if len(attempts) <= failures:
+            raise OperationalError("server closed the connection unexpectedly")
+        return page(self)
+
+    monkeypatch.setattr(Listing, "page", flaky)
+    monkeypatch.setattr(serving, "RETRY_DELAYS", (0, 0, 0))
+    return attempts
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_a_read_is_tried_again_while_the_database_restarts(client, monkeypatch):
+    make_agreement(title_ru="Соглашение о Байконуре", state="published")
+    attempts = unreachable_for(monkeypatch, failures=2)
+    response = client.get("/agreements/")
+    assert response.status_code == 200
+    assert "Соглашение о Байконуре" in response.content.decode()
+    assert len(attempts) == 3
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_a_database_that_stays_away_gives_a_page_asking_to_retry(client, monkeypatch, caplog):
+    attempts = unreachable_for(monkeypatch, failures=99)
+    with caplog.at_level(logging.WARNING, logger="rkst.request"):
+        response = client.get("/en/agreements/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "Каталог временно недоступен" in page
+    assert "reload the page in a minute" in page
+    assert len(attempts) == 4  # the first try and three more
+    assert "database unreachable: server closed the connection unexpectedly" in caplog.text
