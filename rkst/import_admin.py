@@ -29,6 +29,7 @@ from . import imports
 from .exports import export_response
 from .import_files import EXTENSIONS, limit
 from .models import ImportBatch, ImportRow
+from .serving import DATABASE_DOWN, close_broken_connections
 
 
 def can_import(user, sheet):
@@ -349,7 +350,20 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise PermissionDenied
         report = batch.report
         if request.method == "POST" and batch.status == ImportBatch.Status.PREVIEW:
-            result = imports.confirm(batch)
+            try:
+                result = imports.confirm(batch)
+            except DATABASE_DOWN:
+                # The transaction died with the connection: not one row of it is kept.
+                close_broken_connections()
+                self.message_user(
+                    request,
+                    _(
+                        "The connection to the database was lost during the import, so nothing "
+                        "was written. Confirm the import again."
+                    ),
+                    messages.ERROR,
+                )
+                return redirect("admin:rkst_importbatch_preview", batch.pk)
             if result.ok:
                 batch.refresh_from_db()
                 self.message_user(

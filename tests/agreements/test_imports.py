@@ -399,6 +399,37 @@ def test_a_row_made_bad_between_preview_and_confirm_writes_nothing(world, curato
     assert batch.report["problems"][0]["row"] == 3
 
 
+def test_a_connection_lost_during_the_confirmation_writes_nothing_and_says_so(
+    world, curator_client, monkeypatch
+):
+    from django.db import OperationalError
+
+    content = sheet(row(key="a", parties="russia"), row(key="b"))
+    curator_client.post(
+        reverse("admin:rkst_importbatch_upload"),
+        {"sheet": "agreements", "file": named(content, "list.xlsx")},
+    )
+    batch = ImportBatch.objects.get()
+
+    def connection_lost(*args, **kwargs):
+        # After the agreements and their parties are written, before the batch's rows.
+        assert Agreement.objects.filter(key__in=["a", "b"]).count() == 2
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(imports, "note_rows", connection_lost)
+    confirm = reverse("admin:rkst_importbatch_preview", args=[batch.pk])
+    response = curator_client.post(confirm, follow=True)
+    assert response.redirect_chain == [(confirm, 302)]
+    assert (
+        "Соединение с базой данных прервалось во время импорта, поэтому ничего не записано. "
+        "Подтвердите импорт ещё раз." in response.content.decode()
+    )
+    assert 'id="confirm_form"' in response.content.decode()
+    assert Agreement.objects.count() == 0 and AgreementParty.objects.count() == 0
+    batch.refresh_from_db()
+    assert batch.status == "preview"
+
+
 def named(content, name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -303,6 +303,23 @@ def test_the_command_fails_listing_the_errors_and_writes_nothing(tmp_path, capsy
     assert not Source.objects.exists() and not ImportBatch.objects.exists()
 
 
+def test_the_command_says_when_the_connection_is_lost_and_writes_nothing(tmp_path, monkeypatch):
+    from django.db import OperationalError
+
+    def connection_lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(imports, "note_rows", connection_lost)
+    path = write(tmp_path, xlsx([SOURCES, source(key="a"), source(key="b")]))
+    with pytest.raises(CommandError) as raised:
+        call_command("import_sheet", "sources", str(path))
+    assert str(raised.value) == (
+        "The connection to the database was lost during the import (server closed the "
+        "connection unexpectedly): nothing was written. Run the import again."
+    )
+    assert not Source.objects.exists()
+
+
 def test_the_command_exits_non_zero_on_a_bad_file(tmp_path):
     import subprocess
     import sys

@@ -5,6 +5,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from rkst import imports
+from rkst.serving import DATABASE_DOWN
 
 
 class Command(BaseCommand):
@@ -42,7 +43,13 @@ class Command(BaseCommand):
                 batch = imports.new_batch(
                     sheet, path.name, File(fileobj, name=path.name), user=user, publish=publish
                 )
-                report = imports.confirm(batch, progress=progress)
+                try:
+                    report = imports.confirm(batch, progress=progress)
+                except DATABASE_DOWN as error:
+                    raise CommandError(
+                        f"The connection to the database was lost during the import ({error}"
+                        "): nothing was written. Run the import again."
+                    ) from error
                 if not report.ok:
                     batch.file.delete(save=False)
                     batch.delete()
