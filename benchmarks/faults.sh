@@ -64,7 +64,7 @@ terminate_import_connection() {  # end the import's database session from Postgr
 readers() {  # readers SECONDS NAME: 20 readers through the proxy, in the background
     .venv/bin/locust -f benchmarks/locustfile.py --headless -u 20 -r 20 -t "$1s" \
         --host "http://127.0.0.1:$PROXY_PORT" --csv "$RUN/$2" --only-summary >"$RUN/$2.log" 2>&1 &
-    echo $!
+    READERS=$!  # a child of this shell, so that `wait` waits for the final statistics
 }
 
 summary() {  # summary NAME: requests and failures the readers saw
@@ -98,18 +98,18 @@ fi
 
 if [ "$which" = all ] || [ "$which" = server-restart ]; then
     echo "==> A second app server stopped and started under load (through the proxy)"
-    pid=$(readers 40 server-restart)
+    readers 40 server-restart
     sleep 8;  echo "   stopping server b"; stop_app b
     sleep 10; echo "   starting server b"; start_app b 8102
     sleep 8;  echo "   stopping server a"; stop_app a
     sleep 6;  echo "   starting server a"; start_app a 8101
-    wait "$pid" || true
+    wait "$READERS" || true
     summary server-restart
 fi
 
 if [ "$which" = all ] || [ "$which" = postgres-restart ]; then
     echo "==> PostgreSQL restarted under load"
-    pid=$(readers 40 postgres-restart)
+    readers 40 postgres-restart
     sleep 10
     version=$(ls /etc/postgresql | head -1)
     echo "   restarting PostgreSQL $version"
@@ -117,7 +117,7 @@ if [ "$which" = all ] || [ "$which" = postgres-restart ]; then
     sleep 10
     status=$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$PROXY_PORT/agreements/")
     echo "   10 s after the restart, without restarting the app: /agreements/ answers $status"
-    wait "$pid" || true
+    wait "$READERS" || true
     summary postgres-restart
     [ "$status" = 200 ] || exit 1
 fi
