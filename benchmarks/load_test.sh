@@ -24,6 +24,8 @@ $PY manage.py shell -v0 -c "
 from rkst.models import User
 User.objects.filter(username='load-curator').exists() or User.objects.create_superuser('load-curator', None, None)"
 
+rm -f "$RUN/slow.tsv"
+export SLOW_LOG="$RUN/slow.tsv"
 echo "==> $USERS readers for ${DURATION}s through http://127.0.0.1:$PROXY_PORT; import of 10,000 rows after 5 s"
 .venv/bin/locust -f benchmarks/locustfile.py --headless -u "$USERS" -r "$USERS" -t "${DURATION}s" \
     --host "http://127.0.0.1:$PROXY_PORT" --csv "$RUN/locust" --only-summary >"$RUN/locust.log" 2>&1 &
@@ -53,6 +55,17 @@ print(f"{'page':28} {'requests':>8} {'errors':>6} {'req/s':>7} {'median ms':>9} 
 for row in rows:
     print(f"{row['Name'][:28]:28} {row['Request Count']:>8} {row['Failure Count']:>6} "
           f"{float(row['Requests/s']):7.1f} {row['Median Response Time']:>9} {row['95%']:>7}")
+PY
+$PY - "$RUN/slow.tsv" <<'PY'
+import collections, sys
+try:
+    rows = [line.split("\t") for line in open(sys.argv[1]) if line.strip()]
+except FileNotFoundError:
+    rows = []
+print(f"\n==> Responses over 300 ms: {len(rows)}")
+by_second = collections.Counter(int(float(at)) for at, _name, _ms in rows)
+for second, n in sorted(by_second.items()):
+    print(f"   second {second:3d} of the run: {n}")
 PY
 echo
 echo "==> Import: $import_status in ${import_seconds}s; rows in the database: $imported of 10000"

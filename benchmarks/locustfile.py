@@ -5,10 +5,12 @@ pausing between pages as a person does. Detail pages are taken from the list pag
 has seen, so every request is one a real reader could make.
 """
 
+import os
 import random
 import re
+import time
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 DETAIL = re.compile(r'href="(/agreements/gen-agreement-\d+/)"')
 FILTERS = [
@@ -20,6 +22,19 @@ FILTERS = [
     "year_from=1995&year_to=1999&page=3",
 ]
 SEARCHES = ["Омск", "Omsk", "энергетике", "соглашению космосе", "Байконур", "Алматы"]
+
+
+# Every response slower than this is written to $SLOW_LOG (seconds since the start, page, ms), so
+# that the report can tell when the slow ones came.
+SLOW_MS = 300
+STARTED = time.time()
+
+
+@events.request.add_listener
+def note_slow(name, response_time, **kwargs):
+    if response_time > SLOW_MS and os.environ.get("SLOW_LOG"):
+        with open(os.environ["SLOW_LOG"], "a") as log:
+            log.write(f"{time.time() - STARTED:.1f}\t{name}\t{response_time:.0f}\n")
 
 
 class Reader(HttpUser):
