@@ -34,8 +34,23 @@ def is_public(request):
     return request.method in ("GET", "HEAD") and "/admin/" not in path and path != "/healthz"
 
 
-# A lost or refused database connection: PostgreSQL restarting, or a failover.
-DATABASE_DOWN = (OperationalError, InterfaceError)
+# SQLSTATEs of a server that went away: admin_shutdown, crash_shutdown, cannot_connect_now;
+# and class 08, connection exceptions.
+LOST_SQLSTATES = ("57P01", "57P02", "57P03")
+
+
+def connection_lost(error):
+    """Whether `error` means the database connection is gone or cannot be made (PostgreSQL
+    restarting, a failover, a terminated session), as opposed to an error of the query itself
+    (a timeout, a deadlock, a missing table, SQLite's lock), which retrying cannot mend."""
+    if isinstance(error, InterfaceError):
+        return True  # the connection was already closed
+    if not isinstance(error, OperationalError):
+        return False
+    # Django's error wraps the driver's. psycopg's carries the SQLSTATE, or None when the
+    # client lost the server (refused, or closed unexpectedly); sqlite3's has none.
+    code = getattr(error.__cause__, "sqlstate", "")
+    return code is None or code.startswith("08") or code in LOST_SQLSTATES
 # Pauses before a read is tried again while the database cannot be reached (about 4 s in all,
 # longer than PostgreSQL takes to restart).
 RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0)
@@ -93,13 +108,21 @@ class ServingMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, DATABASE_DOWN):
+        if not connection_lost(exception):
             return None
-        request_log.warning(
-            "database unreachable: %s", exception, extra={"path": request.path}
-        )
         request.database_down = True
+        request.database_failures = getattr(request, "database_failures", 0) + 1
         close_broken_connections()
+        retried = request.method in SAFE_METHODS and request.database_failures <= len(
+            RETRY_DELAYS
+        )
+        log = request_log.warning if retried else request_log.error
+        log(
+            "database unreachable: %s",
+            exception,
+            extra={"path": request.path, "attempt": request.database_failures},
+            exc_info=not retried,
+        )
         return unavailable(request)
 
 

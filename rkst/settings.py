@@ -60,6 +60,9 @@ if USES_POSTGRES:
         "CHARSET": "UTF8",
         "TEMPLATE": os.environ.get("DATABASE_TEST_TEMPLATE") or "template0",
     }
+    # A server that does not answer is given up after a few seconds, not the system's
+    # minutes, so that a read can be tried again (rkst.serving) or refused with a 503.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for the lock instead of failing at once with "database is locked".
@@ -203,6 +206,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         conn_health_checks=True,
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     DATABASE_ROUTERS = ["rkst.serving.ReplicaRouter"]
 
 # Security: login throttling, HTTPS, headers and the Content-Security-Policy (README,

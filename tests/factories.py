@@ -53,3 +53,17 @@ def make_topic(**kwargs):
     n = next(_keys)
     fields = {"code": f"topic-{n}", "name_ru": f"Направление {n}", "name_en": f"Topic {n}"}
     return Topic.objects.create(**fields | kwargs)
+
+
+def connection_lost(message="server closed the connection unexpectedly", sqlstate=None):
+    """The error Django raises when PostgreSQL goes away mid-request: its OperationalError
+    wrapping psycopg's, whose SQLSTATE is None when the client lost the server."""
+    import psycopg
+    from django.db import OperationalError
+
+    cause = psycopg.OperationalError(message)
+    if sqlstate:
+        cause = psycopg.errors.lookup(sqlstate)(message)
+    error = OperationalError(message)
+    error.__cause__ = cause
+    return error

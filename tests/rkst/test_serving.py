@@ -12,7 +12,7 @@ from agreements.models import Agreement
 from rkst import serving
 from rkst.logs import JsonFormatter
 from rkst.models import User
-from tests.factories import make_agreement
+from tests.factories import connection_lost, make_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def test_only_public_reads_are_routed_to_the_replica(rf, method, path, public):
     assert serving.is_public(rf.generic(method, path)) is public
 
 
-def unreachable_for(monkeypatch, failures):
+def unreachable_for(monkeypatch, failures, error=None):
     """The agreement list's database refuses the next `failures` reads, as while PostgreSQL
     restarts; returns the list of attempts."""
     from rkst.listing import Listing
@@ -118,7 +118,7 @@ def unreachable_for(monkeypatch, failures):
     def flaky(self):
         attempts.append(1)
         if len(attempts) <= failures:
-            raise OperationalError("server closed the connection unexpectedly")
+            raise error or connection_lost()
         return page(self)
 
     monkeypatch.setattr(Listing, "page", flaky)
@@ -147,4 +147,36 @@ def test_a_database_that_stays_away_gives_a_page_asking_to_retry(client, monkeyp
     assert "Каталог временно недоступен" in page
     assert "reload the page in a minute" in page
     assert len(attempts) == 4  # the first try and three more
-    assert "database unreachable: server closed the connection unexpectedly" in caplog.text
+    warnings = [r for r in caplog.records if r.getMessage().startswith("database unreachable")]
+    assert [r.levelname for r in warnings] == ["WARNING"] * 3 + ["ERROR"]
+    assert warnings[-1].getMessage() == (
+        "database unreachable: server closed the connection unexpectedly"
+    )
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+@pytest.mark.parametrize(
+    "error",
+    [
+        connection_lost("canceling statement due to statement timeout", sqlstate="57014"),
+        connection_lost("deadlock detected", sqlstate="40P01"),
+    ],
+    ids=["statement timeout", "deadlock"],
+)
+def test_an_error_of_the_query_itself_is_not_tried_again(client, monkeypatch, error):
+    attempts = unreachable_for(monkeypatch, failures=99, error=error)
+    with pytest.raises(OperationalError):
+        client.get("/agreements/")
+    assert len(attempts) == 1
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_sqlite_errors_are_not_taken_for_a_lost_connection(client, monkeypatch):
+    import sqlite3
+
+    error = OperationalError("no such column: agreements_agreement.title_ru")
+    error.__cause__ = sqlite3.OperationalError(str(error))
+    attempts = unreachable_for(monkeypatch, failures=99, error=error)
+    with pytest.raises(OperationalError):
+        client.get("/agreements/")
+    assert len(attempts) == 1
