@@ -29,7 +29,6 @@ from . import imports
 from .exports import export_response
 from .import_files import EXTENSIONS, limit
 from .models import ImportBatch, ImportRow
-from .serving import DATABASE_DOWN, close_broken_connections
 
 
 def can_import(user, sheet):
@@ -352,9 +351,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if request.method == "POST" and batch.status == ImportBatch.Status.PREVIEW:
             try:
                 result = imports.confirm(batch)
-            except DATABASE_DOWN:
-                # The transaction died with the connection: not one row of it is kept.
-                close_broken_connections()
+            except imports.ConnectionLost:
                 self.message_user(
                     request,
                     _(

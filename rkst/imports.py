@@ -31,7 +31,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Max, signals
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -51,6 +51,7 @@ from .models import (
     Transition,
 )
 from .search import PASSPORT, normalise
+from .serving import close_broken_connections, connection_lost
 
 # How many problems and rows a report keeps to show; it counts them all.
 SHOWN_PROBLEMS = 1000
@@ -1049,6 +1050,15 @@ class Report:
     def refuse(self, message):
         self.refused = str(message)
 
+    @classmethod
+    def from_json(cls, data):
+        report = cls(data["sheet"], data["file_name"])
+        report.counts.update(data["counts"])
+        report.problems, report.problem_count = data["problems"], data["problem_count"]
+        report.rows, report.rows_total = data["rows"], data["rows_total"]
+        report.refused, report.versions = data["refused"], data["versions"]
+        return report
+
     def as_json(self):
         return {
             "sheet": self.sheet,
@@ -1227,9 +1237,34 @@ def preview(batch, progress=None):
     return report
 
 
+class ConnectionLost(Exception):
+    """The database connection was lost while a batch was confirmed, before it committed:
+    nothing of the batch was written."""
+
+
 def confirm(batch, progress=None):
     """Read the stored file again, check every row again against the catalogue as it is
-    now, and write everything or nothing."""
+    now, and write everything or nothing. Raises ConnectionLost when the database went away
+    before the batch was committed."""
+    try:
+        return _confirm(batch, progress)
+    except DatabaseError as error:
+        if not connection_lost(error):
+            raise
+        close_broken_connections()
+        imported = ImportBatch.objects.filter(
+            pk=batch.pk, status=ImportBatch.Status.IMPORTED
+        ).exists()
+        if not imported:
+            raise ConnectionLost(str(error).strip()) from error
+        # The batch was committed; what failed came after it (the commit's answer, or the
+        # renewal of the readers' caches), which is made good here.
+        CatalogueVersion.bump()
+        batch.refresh_from_db()
+        return Report.from_json(batch.report)
+
+
+def _confirm(batch, progress):
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportBatch.Status.PREVIEW:

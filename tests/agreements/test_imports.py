@@ -14,7 +14,13 @@ from agreements.models import Agreement, AgreementCitation, AgreementParty
 from rkst import imports
 from rkst.dates import PartialDate
 from rkst.models import ImportBatch, ImportRow
-from tests.factories import make_actor, make_agreement, make_source, make_topic
+from tests.factories import (
+    connection_lost,
+    make_actor,
+    make_agreement,
+    make_source,
+    make_topic,
+)
 from tests.sheets import check, csv_bytes, load, ods, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -402,8 +408,6 @@ def test_a_row_made_bad_between_preview_and_confirm_writes_nothing(world, curato
 def test_a_connection_lost_during_the_confirmation_writes_nothing_and_says_so(
     world, curator_client, monkeypatch
 ):
-    from django.db import OperationalError
-
     content = sheet(row(key="a", parties="russia"), row(key="b"))
     curator_client.post(
         reverse("admin:rkst_importbatch_upload"),
@@ -411,12 +415,12 @@ def test_a_connection_lost_during_the_confirmation_writes_nothing_and_says_so(
     )
     batch = ImportBatch.objects.get()
 
-    def connection_lost(*args, **kwargs):
+    def lost(*args, **kwargs):
         # After the agreements and their parties are written, before the batch's rows.
         assert Agreement.objects.filter(key__in=["a", "b"]).count() == 2
-        raise OperationalError("terminating connection due to administrator command")
+        raise connection_lost("terminating connection due to administrator command", "57P01")
 
-    monkeypatch.setattr(imports, "note_rows", connection_lost)
+    monkeypatch.setattr(imports, "note_rows", lost)
     confirm = reverse("admin:rkst_importbatch_preview", args=[batch.pk])
     response = curator_client.post(confirm, follow=True)
     assert response.redirect_chain == [(confirm, 302)]
@@ -428,6 +432,41 @@ def test_a_connection_lost_during_the_confirmation_writes_nothing_and_says_so(
     assert Agreement.objects.count() == 0 and AgreementParty.objects.count() == 0
     batch.refresh_from_db()
     assert batch.status == "preview"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_lost_after_the_commit_keeps_the_import_and_renews_the_caches(
+    world, editor, editor_client, monkeypatch
+):
+    from rkst.models import CatalogueVersion
+
+    for actor in world.values():
+        actor.state = "published"
+        actor.save()
+    before = CatalogueVersion.current()
+    content = sheet(row(key="a", parties="russia", source="article"))
+    editor_client.post(
+        reverse("admin:rkst_importbatch_upload"),
+        {"sheet": "agreements", "file": named(content, "list.xlsx"), "publish": "on"},
+    )
+    batch = ImportBatch.objects.get()
+    increment = CatalogueVersion._increment.__func__
+    failures = []
+
+    def answer_lost(cls):
+        # The first renewal, run once the batch has committed, finds the connection gone.
+        if not failures:
+            failures.append(1)
+            raise connection_lost()
+        increment(cls)
+
+    monkeypatch.setattr(CatalogueVersion, "_increment", classmethod(answer_lost))
+    confirm = reverse("admin:rkst_importbatch_preview", args=[batch.pk])
+    response = editor_client.post(confirm, follow=True)
+    assert failures == [1]
+    assert "Файл «list.xlsx» импортирован: создано — 1" in response.content.decode()
+    assert Agreement.objects.get(key="a").state == "published"
+    assert CatalogueVersion.current() > before
 
 
 def named(content, name):

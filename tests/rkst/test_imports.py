@@ -304,12 +304,12 @@ def test_the_command_fails_listing_the_errors_and_writes_nothing(tmp_path, capsy
 
 
 def test_the_command_says_when_the_connection_is_lost_and_writes_nothing(tmp_path, monkeypatch):
-    from django.db import OperationalError
+    from tests.factories import connection_lost
 
-    def connection_lost(*args, **kwargs):
-        raise OperationalError("server closed the connection unexpectedly")
+    def lost(*args, **kwargs):
+        raise connection_lost()
 
-    monkeypatch.setattr(imports, "note_rows", connection_lost)
+    monkeypatch.setattr(imports, "note_rows", lost)
     path = write(tmp_path, xlsx([SOURCES, source(key="a"), source(key="b")]))
     with pytest.raises(CommandError) as raised:
         call_command("import_sheet", "sources", str(path))
@@ -317,7 +317,7 @@ def test_the_command_says_when_the_connection_is_lost_and_writes_nothing(tmp_pat
         "The connection to the database was lost during the import (server closed the "
         "connection unexpectedly): nothing was written. Run the import again."
     )
-    assert not Source.objects.exists()
+    assert not Source.objects.exists() and not ImportBatch.objects.exists()
 
 
 def test_the_command_exits_non_zero_on_a_bad_file(tmp_path):

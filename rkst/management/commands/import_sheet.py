@@ -1,11 +1,12 @@
+from contextlib import suppress
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from rkst import imports
-from rkst.serving import DATABASE_DOWN
 
 
 class Command(BaseCommand):
@@ -45,7 +46,11 @@ class Command(BaseCommand):
                 )
                 try:
                     report = imports.confirm(batch, progress=progress)
-                except DATABASE_DOWN as error:
+                except imports.ConnectionLost as error:
+                    # The database answered again when it told that nothing was written.
+                    with suppress(DatabaseError):
+                        batch.file.delete(save=False)
+                        batch.delete()
                     raise CommandError(
                         f"The connection to the database was lost during the import ({error}"
                         "): nothing was written. Run the import again."
