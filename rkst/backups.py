@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JsonSerializer
@@ -167,6 +168,9 @@ def restore(path, using=DEFAULT_DB_ALIAS):
         # the ids of a database that was flushed and migrated again since.
         apps.get_model("contenttypes", "ContentType").objects.clear_cache()
         call_command("loaddata", str(Path(path).resolve()), database=using, verbosity=0)
+        # The restored catalogue numbers its versions afresh: cached pages and counts of the
+        # catalogue that stood here before must not pass for its own.
+        transaction.on_commit(cache.clear, using=using)
     return {
         model._meta.label: model._base_manager.using(using).count() for model in backup_models()
     }

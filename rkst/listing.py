@@ -4,6 +4,7 @@ that keeps the filters, and `?export=` of exactly the filtered rows."""
 
 import hashlib
 import time
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -37,11 +38,14 @@ def cached(request, name, compute):
     if value is not MISSING:
         return value
     computing = f"{key}:computing"
-    first = cache.add(computing, True, COMPUTING_SECONDS)
+    token = uuid.uuid4().hex
+    first = cache.add(computing, token, COMPUTING_SECONDS)
     if not first:
         deadline = time.monotonic() + COMPUTING_SECONDS
+        pause = 0.01
         while time.monotonic() < deadline:
-            time.sleep(0.02)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
             value = cache.get(key, MISSING)
             if value is not MISSING:
                 return value
@@ -51,7 +55,8 @@ def cached(request, name, compute):
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
     finally:
-        if first:
+        # Not a mark another reader set after this one's had expired.
+        if first and cache.get(computing) == token:
             cache.delete(computing)
     return value
 

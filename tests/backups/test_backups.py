@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -31,7 +32,10 @@ def test_a_dump_restores_the_same_catalogue(client, django_user_model, tmp_path)
 
     call_command("flush", interactive=False, verbosity=0)
     assert apps.get_model("agreements", "Agreement").objects.count() == 0
+    # What another catalogue left cached under the version numbers the restored one reuses.
+    cache.set("rkst:1:ru:AgreementListing:count:any", 12345)
     call_command("restore_catalogue", str(first))
+    assert cache.get("rkst:1:ru:AgreementListing:count:any") is None
 
     assert table_counts() == counts
     assert set(agreements.values_list("updated_at", flat=True)) == {precise}
