@@ -31,7 +31,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max, signals
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -1248,7 +1248,7 @@ def confirm(batch, progress=None):
     before the batch was committed."""
     try:
         return _confirm(batch, progress)
-    except DatabaseError as error:
+    except Exception as error:  # Django's database errors, and psycopg's from COPY
         if not connection_lost(error):
             raise
         close_broken_connections()

@@ -45,11 +45,19 @@ def connection_lost(error):
     (a timeout, a deadlock, a missing table, SQLite's lock), which retrying cannot mend."""
     if isinstance(error, InterfaceError):
         return True  # the connection was already closed
-    if not isinstance(error, OperationalError):
+    if isinstance(error, OperationalError):
+        error = error.__cause__  # Django's error wraps the driver's
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
         return False
-    # Django's error wraps the driver's. psycopg's carries the SQLSTATE, or None when the
-    # client lost the server (refused, or closed unexpectedly); sqlite3's has none.
-    code = getattr(error.__cause__, "sqlstate", "")
+    # psycopg's own errors arrive unwrapped from its COPY (rkst.imports.copy_rows). They carry
+    # the SQLSTATE, or None when the client lost the server (refused, closed unexpectedly).
+    if isinstance(error, psycopg.InterfaceError):
+        return True
+    if not isinstance(error, psycopg.OperationalError):
+        return False  # sqlite3's errors are of the query or the lock
+    code = error.sqlstate
     return code is None or code.startswith("08") or code in LOST_SQLSTATES
 # Pauses before a read is tried again while the database cannot be reached (about 4 s in all,
 # longer than PostgreSQL takes to restart).

@@ -405,8 +405,23 @@ def test_a_row_made_bad_between_preview_and_confirm_writes_nothing(world, curato
     assert batch.report["problems"][0]["row"] == 3
 
 
+def admin_shutdown_in_copy():
+    """What psycopg's COPY raises, unwrapped, when the session is terminated."""
+    import psycopg
+
+    return psycopg.errors.lookup("57P01")("terminating connection due to administrator command")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        lambda: connection_lost("terminating connection due to administrator command", "57P01"),
+        admin_shutdown_in_copy,
+    ],
+    ids=["in a query", "in COPY"],
+)
 def test_a_connection_lost_during_the_confirmation_writes_nothing_and_says_so(
-    world, curator_client, monkeypatch
+    world, curator_client, monkeypatch, error
 ):
     content = sheet(row(key="a", parties="russia"), row(key="b"))
     curator_client.post(
@@ -418,7 +433,7 @@ def test_a_connection_lost_during_the_confirmation_writes_nothing_and_says_so(
     def lost(*args, **kwargs):
         # After the agreements and their parties are written, before the batch's rows.
         assert Agreement.objects.filter(key__in=["a", "b"]).count() == 2
-        raise connection_lost("terminating connection due to administrator command", "57P01")
+        raise error()
 
     monkeypatch.setattr(imports, "note_rows", lost)
     confirm = reverse("admin:rkst_importbatch_preview", args=[batch.pk])
