@@ -5,6 +5,7 @@ the code, DEBUG off. The README lists every variable.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -67,6 +68,11 @@ SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for the lock instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+    # Tests run on a file, as the catalogue does: SQLite's shared in-memory database locks
+    # whole tables and refuses a second writer at once instead of making it wait.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"rkst-test-{os.getpid()}.sqlite3")
+    }
 
 INSTALLED_APPS = [
     "django.contrib.admin",

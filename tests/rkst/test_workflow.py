@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -707,7 +707,6 @@ def test_every_detail_page_says_when_the_record_last_changed(model, client):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite runs one writer at a time")
 def test_two_simultaneous_saves_of_one_record_keep_one_and_refuse_the_other():
     """Two connections read the record, then save at the same moment: the database makes
     the second UPDATE wait for the first, finds the version changed, and it is refused."""
