@@ -38,7 +38,8 @@ from agreements.models import Agreement, AgreementCitation  # noqa: E402
 
 
 def pages():
-    agreement = Agreement.objects.published().order_by("pk")[Agreement.objects.count() // 2]
+    published = Agreement.objects.published().order_by("pk")
+    agreement = published[published.count() // 2]
     party = Actor.objects.published().filter(agreement_parties__isnull=False).first()
     return [
         ("trivial view (robots.txt)", "/robots.txt"),
