@@ -16,6 +16,7 @@ from rkst.imports import (
     CitedSheet,
     Column,
     Lookup,
+    citation_columns,
     history_create,
     insert,
     parse_date,
@@ -57,10 +58,6 @@ def actor_lookup():
     return lookup
 
 
-def column(code, heading, help_text="", example=""):
-    return Column(code, heading, help_text, example)
-
-
 class ActorSheet(CitedSheet):
     name = "actors"
     verbose_name = gettext_lazy("actors")
@@ -71,57 +68,53 @@ class ActorSheet(CitedSheet):
     identifying = ("key", "name_ru")
     field_columns = {"located_in": "region", "founded_on": "founded_on"}
     columns = [
-        column(
+        Column(
             "key",
             gettext_lazy("key"),
             gettext_lazy("Permanent identifier; made from the Russian name when empty."),
             "kaznu",
         ),
-        column("name_ru", gettext_lazy("name (Russian)"), "", "Казахский национальный университет"),
-        column(
+        Column("name_ru", gettext_lazy("name (Russian)"), "", "Казахский национальный университет"),
+        Column(
             "name_en", gettext_lazy("name (English)"), "", "Al-Farabi Kazakh National University"
         ),
-        column(
+        Column(
             "kind",
             gettext_lazy("kind"),
             gettext_lazy("A code or a label: state, region, city, university, research…"),
             "university",
         ),
-        column(
+        Column(
             "country",
             gettext_lazy("country"),
             gettext_lazy("RU, KZ, other, intl, or Russia, Kazakhstan…"),
             "KZ",
         ),
-        column(
+        Column(
             "parent",
             gettext_lazy("part of"),
             gettext_lazy("The body this one belongs to: key, name or other name."),
             "",
         ),
-        column(
+        Column(
             "region",
             gettext_lazy("located in"),
             gettext_lazy("The region, city or state: key, name or other name."),
             "Алматы",
         ),
-        column(
+        Column(
             "founded_on",
             gettext_lazy("founded"),
             gettext_lazy("1934, 01.1934 or 15.01.1934."),
             "1934",
         ),
-        column(
+        Column(
             "aliases",
             gettext_lazy("other names"),
             gettext_lazy("Former names, acronyms, transliterations, separated by “;”."),
             "КазНУ; KazNU",
         ),
-        column(
-            "source", gettext_lazy("source"), gettext_lazy("The key of the source."), "article-2021"
-        ),
-        column("locator", gettext_lazy("locator"), "", "с. 161"),
-        column("quote", gettext_lazy("quote"), "", ""),
+        *citation_columns(locator_example="с. 161"),
     ]
 
     def prepare(self, present):

@@ -20,6 +20,7 @@ from rkst.imports import (
     Plan,
     Sheet,
     cell_text,
+    citation_columns,
     copy_rows,
     history_create,
     insert,
@@ -137,11 +138,7 @@ class AgreementSheet(CitedSheet):
         ),
         Column("summary_ru", gettext_lazy("summary (Russian)"), "", ""),
         Column("summary_en", gettext_lazy("summary (English)"), "", ""),
-        Column(
-            "source", gettext_lazy("source"), gettext_lazy("The key of the source."), "article-2021"
-        ),
-        Column("locator", gettext_lazy("locator"), "", "с. 161–162"),
-        Column("quote", gettext_lazy("quote"), "", ""),
+        *citation_columns(locator_example="с. 161–162"),
     ]
 
     def prepare(self, present):

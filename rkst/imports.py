@@ -898,6 +898,17 @@ def quiet_text(row, code):
         return ""
 
 
+def citation_columns(locator_example):
+    """The columns with which a row of a record sheet cites a source."""
+    return [
+        Column(
+            "source", gettext_lazy("source"), gettext_lazy("The key of the source."), "article-2021"
+        ),
+        Column("locator", gettext_lazy("locator"), "", locator_example),
+        Column("quote", gettext_lazy("quote"), "", ""),
+    ]
+
+
 class CitedSheet(RecordSheet):
     """A record sheet whose rows may cite a source: `source, locator, quote` add a citation
     (or update the quote of the one already there, which the source and locator identify)."""
@@ -1220,17 +1231,23 @@ def new_batch(sheet_name, file_name, content, user=None, publish=False):
     return batch
 
 
-def preview(batch, progress=None):
-    """Check the batch's file and keep the report to show; writes no record."""
+def _import_file(batch, progress, write=False):
+    """run_import() on the batch's stored file, writing into the batch when `write`."""
     with batch.file.open("rb") as fileobj:
-        report = run_import(
+        return run_import(
             batch.sheet,
             fileobj,
             batch.file_name,
             user=batch.user,
             publish=batch.publish,
+            batch=batch if write else None,
             progress=progress,
         )
+
+
+def preview(batch, progress=None):
+    """Check the batch's file and keep the report to show; writes no record."""
+    report = _import_file(batch, progress)
     batch.report = report.as_json()
     batch.rows_total = report.rows_total
     batch.save(update_fields=["report", "rows_total"])
@@ -1271,16 +1288,7 @@ def _confirm(batch, progress):
             report = Report(batch.sheet, batch.file_name)
             report.refuse(_("This file has already been imported."))
             return report
-        with batch.file.open("rb") as fileobj:
-            report = run_import(
-                batch.sheet,
-                fileobj,
-                batch.file_name,
-                user=batch.user,
-                publish=batch.publish,
-                batch=batch,
-                progress=progress,
-            )
+        report = _import_file(batch, progress, write=True)
     if not report.ok:
         batch.report = report.as_json()
         batch.save(update_fields=["report"])

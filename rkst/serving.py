@@ -72,7 +72,7 @@ def close_broken_connections():
             connection.close_if_unusable_or_obsolete()
 
 
-def unavailable(request):
+def unavailable():
     """503 with a page in both languages that reads nothing from the database."""
     response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = "30"
@@ -131,7 +131,7 @@ class ServingMiddleware:
             extra={"path": request.path, "attempt": request.database_failures},
             exc_info=not retried,
         )
-        return unavailable(request)
+        return unavailable()
 
 
 class ReplicaRouter:
