@@ -1,3 +1,5 @@
+from concurrency import forms as concurrency_forms
+from concurrency.exceptions import VersionError
 from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +45,25 @@ def stale_record_message(record):
     )
 
 
+class VersionField(concurrency_forms.VersionField):
+    """django-concurrency's signed version, read as None when it is not one the catalogue
+    signed: a form opened before a deploy, or edited by hand, gets the curator's message
+    rather than the library's 400 page."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except VersionError:
+            return None
+
+
+UNVERSIONED_MESSAGE = _(
+    "The form did not say which version of the record it was opened on, so your changes "
+    "were not saved, so as not to overwrite someone else's: open the record again and make "
+    "your changes once more."
+)
+
+
 class CuratedForm(forms.ModelForm):
     """The admin form of a curated record: partial dates typed as text, and the reason for
     the change, which goes into the record's history."""
@@ -53,9 +74,10 @@ class CuratedForm(forms.ModelForm):
         max_length=500,
         help_text=_("Saved in the history, e.g. “checked against the official text”."),
     )
-    # The version of the record the form was opened on (optimistic lock): a save from an
-    # older version is refused, and the newer edit kept.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    # The version of the record the form was opened on (optimistic lock), signed: a save
+    # from an older version is refused, and the newer edit kept; so is a post that carries
+    # no version, an empty one or one the catalogue did not sign.
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,15 +97,22 @@ class CuratedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        opened_on = cleaned.get("version")
-        if self.instance.pk and opened_on is not None and opened_on != self.instance.version:
-            raise forms.ValidationError(stale_record_message(self.instance), code="stale")
+        # The dates first: the instance must get a date, never a PartialDate, even from a
+        # form refused below.
         for name in getattr(self._meta.model, "PARTIAL_DATES", ()):
             if name not in self.fields or name in self.errors:
                 continue
             value = cleaned.get(name)
             cleaned[name] = value.earliest if value else None
             setattr(self.instance, f"{name}_precision", value.precision if value else "")
+        if self.instance.pk and "version" in self.fields:
+            # 0 for a post without a version or with an empty one; missing when forged.
+            opened_on = cleaned.get("version")
+            if not opened_on:
+                self.errors.pop("version", None)
+                raise forms.ValidationError(UNVERSIONED_MESSAGE, code="unversioned")
+            if opened_on != self.instance.version:
+                raise forms.ValidationError(stale_record_message(self.instance), code="stale")
         return cleaned
 
 

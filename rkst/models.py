@@ -1,5 +1,6 @@
 """The shared kernel: users, sources, the citation base and what every curated record has."""
 
+from concurrency.fields import AutoIncVersionField
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .dates import Precision, partial_date
+from .locking import RecordChanged  # noqa: F401 (the models' API)
 from .search import search_document, search_q
 
 key_validator = RegexValidator(
@@ -101,26 +103,26 @@ class SearchableModel(models.Model):
         type(self)._default_manager.filter(pk=self.pk).update(search_text=self.search_text)
 
 
+class VersionField(AutoIncVersionField):
+    """The record's version (the optimistic lock of rkst.locking), kept by the app: never a
+    field a curator edits directly (the change form carries it signed, see rkst.forms)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editable = False
+
+
 class CuratedQuerySet(SearchableQuerySet):
     def published(self):
         return self.filter(state=PublicationState.PUBLISHED)
-
-
-class RecordChanged(Exception):
-    """A save from a copy of a record older than the one in the database (optimistic lock):
-    someone else saved the record in between, and their edit is kept."""
-
-    def __init__(self, record):
-        super().__init__(f"{type(record).__name__} {record.pk} was changed by someone else")
-        self.record = record
 
 
 class CuratedModel(SearchableModel):
     """A record curators keep and publish: its state, a curator's note and timestamps.
 
     Every save of an existing record is an UPDATE … WHERE version = the version that was read,
-    which also increments it: a save from an outdated copy raises RecordChanged instead of
-    overwriting the newer edit. Every change of the publication state is recorded as a
+    which also increments it (rkst.locking): a save from an outdated copy raises RecordChanged
+    instead of overwriting the newer edit. Every change of the publication state is recorded as a
     Transition, with the user and the reason simple-history records (`_history_user`,
     `_change_reason`).
     """
@@ -147,10 +149,8 @@ class CuratedModel(SearchableModel):
         db_index=True,  # the home page lists the records changed last
     )
 
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        editable=False,
+    version = VersionField(
+        verbose_name=_("version"),
         help_text=_("Counts the saves of the record; a save from an older version is refused."),
     )
 
@@ -165,37 +165,16 @@ class CuratedModel(SearchableModel):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        nothing_to_update = update_fields is not None and not update_fields
-        if self._state.adding or self.pk is None or nothing_to_update:
-            previous = ""
-            super().save(*args, **kwargs)
-        else:
-            previous = self.__dict__.get("_loaded_state")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version"}
-            expected = self.version
-            self._expected_version, self.version = expected, expected + 1
-            try:
-                super().save(*args, **kwargs)
-            except BaseException:
-                self.version = expected
-                raise
-            finally:
-                self._expected_version = None
+        adding = self._state.adding or self.pk is None
+        if update_fields and not adding:
+            # A save of some fields is a change like any other: it counts a version.
+            kwargs["update_fields"] = {*update_fields, "version"}
+        previous = "" if adding else self.__dict__.get("_loaded_state")
+        super().save(*args, **kwargs)
         if previous is not None and previous != self.state:
             if previous or self.state != PublicationState.DRAFT:
                 Transition.log(self, previous, self.state)
         self._loaded_state = self.state
-
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
-        expected = self.__dict__.get("_expected_version")
-        if expected is None:
-            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
-        if base_qs.filter(pk=pk_val, version=expected)._update(values) > 0:
-            return True
-        if base_qs.filter(pk=pk_val).exists():
-            raise RecordChanged(self)
-        return False
 
     @classmethod
     def from_db(cls, db, field_names, values):

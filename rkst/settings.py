@@ -170,6 +170,11 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Only users with these permissions may import or export in the admin.
+# The optimistic lock of curated records (rkst.locking): a stale save raises our RecordChanged;
+# the catalogue has no trigger-kept version.
+CONCURRENCY_CALLBACK = "rkst.locking.refuse_stale_save"
+CONCURRENCY_AUTO_CREATE_TRIGGERS = False
+
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

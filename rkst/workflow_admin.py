@@ -144,7 +144,14 @@ class WorkflowAdminMixin:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except RecordChanged as error:
-            # Between the form's check and the save: the same refusal, the other edit kept.
+            # Saved by someone else between the form's check and the save (everything was
+            # rolled back): the form is checked again, now against their version, so that
+            # the curator gets the same refusal with their input kept.
+            if request.method == "POST":
+                try:
+                    return super().changeform_view(request, object_id, form_url, extra_context)
+                except RecordChanged:
+                    pass
             self.message_user(request, stale_record_message(error.record), messages.ERROR)
             return redirect(request.path)
 
