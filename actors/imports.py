@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rkst import writing
 from rkst.imports import (
     INVALID,
     CellError,
@@ -17,15 +18,13 @@ from rkst.imports import (
     Column,
     Lookup,
     citation_columns,
-    history_create,
-    insert,
     parse_date,
     quiet_text,
     register,
     split_list,
 )
 from rkst.models import check_date_order, check_partial_date
-from rkst.search import search_document
+from rkst.writing import insert, record_history
 
 from .models import Actor, ActorAlias, ActorCitation
 
@@ -187,6 +186,8 @@ class ActorSheet(CitedSheet):
                 if set(names) != set(old_aliases):
                     plan.change("aliases", old_aliases, names)
                     plan.parts["aliases"] = names
+        # The search text the write gives the actor holds the names the row gives it.
+        plan.instance.planned_aliases = plan.parts["aliases"]
         if plan.instance.pk and plan.parts["aliases"] != old_aliases:
             plan.before["aliases"] = [
                 {"name": a.name, "kind": a.kind, "language": a.language, "note": a.note}
@@ -252,27 +253,15 @@ class ActorSheet(CitedSheet):
     def validate(self, plan, exclude_fk=True, clean=True, partial=False):
         super().validate(plan, exclude_fk, clean=False, partial=partial)
 
-    def linked(self, plan):
+    def planned(self, plan):
         refs = plan.parts.get("refs", {})
         records = self.actors.records
-        return [
-            ("parent", records.get(refs.get("parent_id", plan.instance.parent_id))),
-            ("region", records.get(refs.get("located_in_id", plan.instance.located_in_id))),
-        ]
-
-    def search_text(self, plan):
-        actor = plan.instance
-        # As Actor.search_values, with the other names the row gives.
-        return search_document(
-            actor.name_ru,
-            actor.name_en,
-            actor.short_name_ru,
-            actor.short_name_en,
-            *plan.parts.get("aliases", ()),
-            actor.key,
-            actor.description_ru,
-            actor.description_en,
-        )
+        return {
+            **super().planned(plan),
+            # An actor the same file creates is published with it: None here.
+            "parent": records.get(refs.get("parent_id", plan.instance.parent_id)),
+            "located_in": records.get(refs.get("located_in_id", plan.instance.located_in_id)),
+        }
 
     def create(self, plans):
         self.created = {}
@@ -313,34 +302,27 @@ class ActorSheet(CitedSheet):
         if gone:
             # One by one, so that each removal is in the history.
             for alias in ActorAlias.objects.filter(pk__in=gone):
-                alias._change_reason = _("Removed by a spreadsheet import")
-                alias._history_user = self.user
-                alias.delete()
+                writing.delete(alias, self.user, _("Removed by a spreadsheet import"))
         insert([alias for _p, alias in new])
-        history_create(
+        record_history(
             [alias for _p, alias in new],
             self.user,
             [self.reason(batch, p.row.number) for p, _a in new],
         )
         return self.write_citations(plans, batch)
 
-    def restore(self, instance, before):
-        super().restore(instance, before)
+    def restore(self, instance, before, user, reason):
+        super().restore(instance, before, user, reason)
         if "aliases" not in before:
             return
         wanted = {a["name"]: a for a in before["aliases"]}
         for alias in instance.aliases.all():
             if alias.name not in wanted:
-                alias._change_reason = instance._change_reason
-                alias._history_user = instance._history_user
-                alias.delete()
+                writing.delete(alias, user, reason)
             else:
                 wanted.pop(alias.name)
         for values in wanted.values():
-            alias = ActorAlias(actor=instance, **values)
-            alias._change_reason = instance._change_reason
-            alias._history_user = instance._history_user
-            alias.save()
+            writing.save(ActorAlias(actor=instance, **values), user, reason)
 
     def export_queryset(self):
         return Actor.objects.all()

@@ -13,6 +13,7 @@ from rkst.models import (
     CitationBase,
     CuratedModel,
     CuratedQuerySet,
+    Link,
     check_date_order,
     check_partial_date,
     citation_field,
@@ -152,25 +153,32 @@ class Actor(CuratedModel):
     def description(self):
         return localised(self, "description")
 
+    def other_names(self):
+        """The actor's other names: those a bulk writer that writes the aliases itself says
+        the actor is about to have (`planned_aliases`, see actors.imports), else its own."""
+        planned = self.__dict__.get("planned_aliases")
+        if planned is not None:
+            return list(planned)
+        return list(self.aliases.values_list("name", flat=True)) if self.pk else []
+
     def search_values(self):
-        aliases = list(self.aliases.values_list("name", flat=True)) if self.pk else []
         return [
             self.name_ru,
             self.name_en,
             self.short_name_ru,
             self.short_name_en,
-            *aliases,
+            *self.other_names(),
             self.key,
             self.description_ru,
             self.description_en,
         ]
 
-    def public_links(self):
+    def public_links(self, planned=None):
         """The records the actor's page links to, which must be published before it is."""
         return [
-            (_("part of"), self.parent),
-            (_("located in"), self.located_in),
-            *super().public_links(),
+            Link(_("part of"), self.planned_link(planned, "parent"), "parent"),
+            Link(_("located in"), self.planned_link(planned, "located_in"), "located_in"),
+            *super().public_links(planned),
         ]
 
     @property

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, override
 
 from actors.imports import actor_lookup
 from actors.models import Actor, ActorCitation
+from rkst import writing
 from rkst.imports import (
     INVALID,
     CellError,
@@ -21,10 +22,6 @@ from rkst.imports import (
     Sheet,
     cell_text,
     citation_columns,
-    copy_rows,
-    history_create,
-    insert,
-    m2m_history,
     note_rows,
     parse_date,
     quiet_text,
@@ -33,6 +30,7 @@ from rkst.imports import (
     source_lookup,
 )
 from rkst.search import normalise
+from rkst.writing import copy_rows, insert, record_history
 
 from .models import (
     Agreement,
@@ -234,17 +232,18 @@ class AgreementSheet(CitedSheet):
             plan.before["topics"] = sorted(old_topics)
         self.fill_citation(plan)
 
-    def linked(self, plan):
+    def planned(self, plan):
         instance = plan.instance
         parties = plan.parts.get("parties")
         if parties is None:
             parties = [p.actor_id for p in self.parties.get(instance.pk, ())]
         records = self.actors.records
-        return [
-            ("signed_place", records.get(instance.signed_place_id)),
-            ("organisation", records.get(instance.organisation_id)),
-            *[("parties", records.get(actor)) for actor in parties],
-        ]
+        return {
+            **super().planned(plan),
+            "signed_place": records.get(instance.signed_place_id),
+            "organisation": records.get(instance.organisation_id),
+            "parties": [records[actor] for actor in parties],
+        }
 
     def write_parts(self, plans, batch):
         new_parties, reordered, gone = [], [], []
@@ -282,9 +281,7 @@ class AgreementSheet(CitedSheet):
                 dropped_topics += [(agreement.pk, t) for t in old_topics - topics]
         for party in gone:
             # One by one, so that each removal is in the history.
-            party._change_reason = _("Removed by a spreadsheet import")
-            party._history_user = self.user
-            party.delete()
+            writing.delete(party, self.user, _("Removed by a spreadsheet import"))
         columns = ["agreement_id", "actor_id", "role", "side", "order"]
         ids = copy_rows(
             AgreementParty,
@@ -296,7 +293,7 @@ class AgreementSheet(CitedSheet):
         AgreementParty.objects.bulk_update(
             [p for _plan, p in reordered], ["order"], batch_size=1000
         )
-        history_create(
+        record_history(
             [p for _plan, p in new_parties] + [p for _plan, p in reordered],
             self.user,
             [self.reason(batch, plan.row.number) for plan, _p in new_parties + reordered],
@@ -308,21 +305,13 @@ class AgreementSheet(CitedSheet):
             through.objects.filter(agreement_id=agreement_id, topic_id=topic_id).delete()
         return self.write_citations(plans, batch)
 
-    def after_history(self, histories, objs):
-        m2m_history(histories, objs, "topics")
-
-    def restore(self, instance, before):
-        super().restore(instance, before)
+    def restore(self, instance, before, user, reason):
+        super().restore(instance, before, user, reason)
         if "parties" in before:
             for party in instance.party_set.all():
-                party._change_reason = instance._change_reason
-                party._history_user = instance._history_user
-                party.delete()
+                writing.delete(party, user, reason)
             for values in before["parties"]:
-                party = AgreementParty(agreement=instance, **values)
-                party._change_reason = instance._change_reason
-                party._history_user = instance._history_user
-                party.save()
+                writing.save(AgreementParty(agreement=instance, **values), user, reason)
         if "topics" in before:
             instance.topics.set(before["topics"])
 
@@ -552,7 +541,7 @@ class CitationSheet(Sheet):
                 [p.instance for p in updates], ["quote", "note"], batch_size=1000
             )
             touched = creates + updates
-            histories = history_create(
+            histories = record_history(
                 [p.instance for p in touched],
                 self.user,
                 [self.reason(batch, p.row.number) for p in touched],

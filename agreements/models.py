@@ -12,6 +12,7 @@ from rkst.models import (
     CitationBase,
     CuratedModel,
     CuratedQuerySet,
+    Link,
     SearchableModel,
     SearchableQuerySet,
     check_date_order,
@@ -233,21 +234,37 @@ class Agreement(CuratedModel):
             self.summary_en,
         ]
 
-    def public_links(self):
+    def public_links(self, planned=None):
         """The records the agreement's page links to, which must be published before it is:
         its parties, place of signing, framework organisation, the agreements it relates to
         (not those relating to it, which would make two related agreements wait for each
-        other), and the sources of its citations and of its relations' citations."""
-        parties = self.party_set.select_related("actor")
-        relations = self.relations_from.select_related("target")
-        relation_citations = AgreementRelationCitation.objects.filter(record__source=self)
+        other), and the sources of its citations and of its relations' citations. `planned`:
+        see CuratedModel.public_links(); "parties" are actors."""
+        planned = planned or {}
+        saved = self.pk is not None
+        if "parties" in planned:
+            parties = planned["parties"]
+        else:
+            parties = [p.actor for p in self.party_set.select_related("actor")] if saved else []
+        relations = self.relations_from.select_related("target") if saved else []
+        relation_citations = (
+            AgreementRelationCitation.objects.filter(record__source=self).select_related(
+                "source", "found_in"
+            )
+            if saved
+            else []
+        )
         return [
-            (_("place of signing"), self.signed_place),
-            (_("framework organisation"), self.organisation),
-            *[(_("party"), party.actor) for party in parties],
-            *[(relation.get_type_display(), relation.target) for relation in relations],
-            *super().public_links(),
-            *citation_links(relation_citations.select_related("source", "found_in")),
+            Link(_("place of signing"), self.planned_link(planned, "signed_place"), "signed_place"),
+            Link(
+                _("framework organisation"),
+                self.planned_link(planned, "organisation"),
+                "organisation",
+            ),
+            *[Link(_("party"), actor, "parties") for actor in parties],
+            *[Link(r.get_type_display(), r.target, "relations") for r in relations],
+            *super().public_links(planned),
+            *citation_links(relation_citations, "relations"),
         ]
 
     @property
@@ -573,14 +590,16 @@ class Project(CuratedModel):
             self.description_en,
         ]
 
-    def public_links(self):
+    def public_links(self, planned=None):
         """The records the project's page links to, which must be published before it is."""
-        participants = self.participant_set.select_related("actor")
+        saved = self.pk is not None
+        participants = self.participant_set.select_related("actor") if saved else []
+        agreements = self.agreements.all() if saved else []
         return [
-            (_("place"), self.place),
-            *[(_("participant"), participant.actor) for participant in participants],
-            *[(_("agreement"), agreement) for agreement in self.agreements.all()],
-            *super().public_links(),
+            Link(_("place"), self.planned_link(planned, "place"), "place"),
+            *[Link(_("participant"), p.actor, "participants") for p in participants],
+            *[Link(_("agreement"), agreement, "agreements") for agreement in agreements],
+            *super().public_links(planned),
         ]
 
     @property

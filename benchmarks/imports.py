@@ -42,6 +42,7 @@ from django.db import connection  # noqa: E402
 from actors.models import Actor  # noqa: E402
 from agreements.models import Agreement, AgreementCitation, AgreementParty  # noqa: E402
 from rkst.models import ImportBatch, ImportRow, Source  # noqa: E402
+from rkst.writing import prepare_write  # noqa: E402
 
 HEADER = [
     "key", "title_ru", "title_en", "kind", "level", "signed_on", "signed_place", "parties",
@@ -67,7 +68,7 @@ def prepare(rows, path):
         for n in range(300)
     ]
     for actor in actors:
-        actor.search_text = actor.build_search_text()
+        prepare_write(actor)
     Actor.objects.bulk_create(actors)
     Source.objects.create(key="bench-source", kind="article", title="Статья")
     write_file(rows, path)

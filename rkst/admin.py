@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import writing
 from .forms import CuratedForm
 from .import_admin import ImportBatchAdmin, SheetAdminMixin
 from .models import ImportBatch, SearchableModel, Source, Transition, User
@@ -44,24 +45,20 @@ class CuratedAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         return queryset.filter(search_q(search_term)), False
 
     def save_model(self, request, obj, form, change):
-        reason = form.cleaned_data.get("change_reason")
-        if reason:
-            obj._change_reason = reason
-        super().save_model(request, obj, form, change)
+        self.hold_requested_state(obj, form, change)
+        reason = form.cleaned_data.get("change_reason", "")
+        # The history row waits for the form's many-to-many links (save_related).
+        writing.save(obj, request.user, reason, hold_history=True)
 
     def save_formset(self, request, form, formset, change):
-        reason = form.cleaned_data.get("change_reason")
+        reason = form.cleaned_data.get("change_reason", "")
         instances = formset.save(commit=False)
         for instance in instances:
-            if reason:
-                instance._change_reason = reason
             if hasattr(instance, "added_by_id") and instance.added_by_id is None:
                 instance.added_by = request.user
-            instance.save()
+            writing.save(instance, request.user, reason)
         for instance in formset.deleted_objects:
-            if reason:
-                instance._change_reason = reason
-            instance.delete()
+            writing.delete(instance, request.user, reason)
         formset.save_m2m()
 
     def history_view(self, request, object_id, extra_context=None):

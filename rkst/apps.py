@@ -1,24 +1,27 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 def before_save(sender, instance, raw=False, **kwargs):
     from .models import CuratedModel, SearchableModel
+    from .writing import stamp
 
     # A signal rather than save(), so that fixtures (which bypass save()) are indexed too.
-    if isinstance(instance, SearchableModel):
-        instance.search_text = instance.build_search_text()
-    if isinstance(instance, CuratedModel):
-        if raw:
-            # Loading a dump or the seed over existing rows takes the file's values as they
-            # are: there is no form whose version could be stale.
-            instance._concurrency_disabled = True
-        else:
-            instance.updated_at = timezone.now()
+    if not isinstance(instance, SearchableModel):
+        return
+    if raw and isinstance(instance, CuratedModel):
+        # Loading a dump or the seed over existing rows takes the file's values as they are,
+        # its times included: there is no form whose version could be stale.
+        instance._concurrency_disabled = True
+        updated_at = instance.updated_at
+        stamp(instance)
+        instance.updated_at = updated_at
+    else:
+        stamp(instance)
 
 
+# The apps whose models make the catalogue: its records, their parts, history and imports.
 CATALOGUE_APPS = ("rkst", "actors", "agreements")
 NOT_CATALOGUE = {"user", "storedfile", "importbatch", "importrow"}
 

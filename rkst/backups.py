@@ -25,7 +25,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JsonSerializer
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-CATALOGUE_APPS = ("rkst", "actors", "agreements")
+from .apps import CATALOGUE_APPS
+
 EXCLUDED = ("rkst.catalogueversion",)
 SUFFIXES = (".json", ".json.gz")
 

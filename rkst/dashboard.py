@@ -17,10 +17,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .apps import CATALOGUE_APPS
 from .models import CitationBase, CuratedModel, ImportBatch, PublicationState, Source, Transition
 
 LIMIT = 20
-CATALOGUE_APPS = ("rkst", "actors", "agreements")
 
 
 @dataclass

@@ -35,9 +35,7 @@ def stale_record_message(record):
             "changes once more."
         ) % {
             "user": latest.history_user.get_username(),
-            "time": formats.date_format(
-                timezone.localtime(latest.history_date), "DATETIME_FORMAT"
-            ),
+            "time": formats.date_format(timezone.localtime(latest.history_date), "DATETIME_FORMAT"),
         }
     return _(
         "Someone saved this record after you opened it. Your changes were not saved, so as "

@@ -20,6 +20,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from simple_history.template_utils import ObjDiffDisplay
 
+from . import writing
 from .dates import partial_date
 
 # Kept by the app, not written by curators: their changes would only be noise.
@@ -186,14 +187,15 @@ def revert(record, historical, user, comment=""):
     reason = _("Reverted to the version of %(date)s") % {
         "date": date_format(localtime(historical.history_date), "DATETIME_FORMAT")
     }
-    record._change_reason = f"{reason}. {comment}" if comment else reason
-    record._history_user = user
     with transaction.atomic():
-        record.save()
+        writing.save(
+            record, user, f"{reason}. {comment}" if comment else reason, hold_history=True
+        )
         for field in m2m_fields(model):
             snapshot_model = getattr(model.history.model, field.name).model
             ids = snapshot_model._default_manager.filter(history=historical).values_list(
                 f"{field.m2m_reverse_field_name()}_id", flat=True
             )
             getattr(record, field.name).set(list(ids))
+        writing.release_history(record)
     return record

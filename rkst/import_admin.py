@@ -39,9 +39,7 @@ def can_import(user, sheet):
     )
 
 
-def can_publish(user, sheet):
-    model = sheet.model._meta
-    return sheet.publishable and user.has_perm(f"{model.app_label}.publish_{model.model_name}")
+can_publish = imports.may_publish
 
 
 def can_export(user, sheet):

@@ -22,16 +22,14 @@ import datetime
 import difflib
 import functools
 import itertools
-import json
-import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import validators
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Max, signals
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -39,6 +37,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
+from . import workflow, writing
 from .dates import PartialDate, partial_date
 from .exports import _DANGEROUS
 from .import_files import Formula, ImportRefused, read_table
@@ -48,10 +47,17 @@ from .models import (
     ImportRow,
     PublicationState,
     Source,
-    Transition,
 )
 from .search import PASSPORT, normalise
 from .serving import close_broken_connections, connection_lost
+from .writing import (
+    copy_rows,
+    insert,
+    prepare_write,
+    record_history,
+    record_transitions,
+    update_records,
+)
 
 # How many problems and rows a report keeps to show; it counts them all.
 SHOWN_PROBLEMS = 1000
@@ -239,9 +245,11 @@ class Lookup:
 
 
 def source_lookup():
+    """Every source, findable by key and title; `records` holds them by id."""
     lookup = Lookup(gettext_lazy("source"))
-    for pk, key, title in Source.objects.values_list("pk", "key", "title"):
-        lookup.add(pk, key, title)
+    lookup.records = Source.objects.only("key", "title", "authors", "year", "state").in_bulk()
+    for pk, source in lookup.records.items():
+        lookup.add(pk, source.key, source.title)
     return lookup
 
 
@@ -447,9 +455,9 @@ class Sheet:
     def export_rows(self, queryset):
         raise NotImplementedError
 
-    def restore(self, instance, before):
+    def restore(self, instance, before, user, reason):
         restore_fields(instance, before["fields"])
-        instance.save()
+        writing.save(instance, user, reason)
 
     # Shared helpers
     def validate(self, plan, exclude_fk=True, clean=True, partial=False):
@@ -482,64 +490,6 @@ class Sheet:
                 _("Imported from “%(file)s”, row %(row)s (import #%(batch)s)"),
             )
         return self._reason[1] % {"file": batch.file_name, "row": row, "batch": batch.pk}
-
-
-def copy_rows(model, attnames, rows):
-    """Insert `rows`, tuples of values for the fields `attnames` of `model`, and return the
-    new primary keys, in order.
-
-    On PostgreSQL the keys are drawn from the table's sequence and the rows sent by COPY, which
-    is several times faster than bulk_create (whose preparation of each value in Python took
-    most of the import's time); elsewhere bulk_create does it.
-    """
-    if not rows:
-        return []
-    meta = model._meta
-    if connection.vendor != "postgresql":
-        objs = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
-        model._default_manager.bulk_create(objs, batch_size=500)
-        return [obj.pk for obj in objs]
-    from psycopg.types.json import Jsonb
-
-    dumps = functools.partial(json.dumps, cls=DjangoJSONEncoder)
-    fields = [next(f for f in meta.concrete_fields if f.attname == name) for name in attnames]
-    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in [meta.pk.column, *(f.column for f in fields)])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(rows)],
-        )
-        ids = [ident for (ident,) in cursor.fetchall()]
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for ident, row in zip(ids, rows, strict=True):
-                if json_columns:
-                    row = list(row)
-                    for index in json_columns:
-                        if row[index] is not None:
-                            row[index] = Jsonb(row[index], dumps=dumps)
-                copy.write_row((ident, *row))
-    return ids
-
-
-def insert(objs):
-    """Insert new records (model instances) and give them their ids."""
-    if not objs:
-        return objs
-    meta = objs[0]._meta
-    attnames = [f.attname for f in meta.concrete_fields if not f.primary_key]
-    values = (
-        operator.attrgetter(*attnames)
-        if len(attnames) > 1
-        else lambda o: (getattr(o, attnames[0]),)
-    )
-    ids = copy_rows(type(objs[0]), attnames, [values(o) for o in objs])
-    for obj, ident in zip(objs, ids, strict=True):
-        setattr(obj, meta.pk.attname, ident)
-        obj._state.adding = False
-        obj._state.db = "default"
-    return objs
 
 
 _PLAIN_VALIDATORS = (validators.MaxLengthValidator, validators.ProhibitNullCharactersValidator)
@@ -622,49 +572,6 @@ def restore_fields(instance, values):
             setattr(instance, f.attname, f.to_python(values[f.attname]))
 
 
-def history_create(objs, user, reasons, history_types="+", model=None):
-    """The historical rows of `objs` (just written), as simple-history would save them;
-    returns their ids. `history_types` is "+" (created), "~" (changed), or one per object.
-    `objs` may be plain objects with the model's attributes, when `model` is given."""
-    if not objs:
-        return []
-    if isinstance(history_types, str):
-        history_types = [history_types] * len(objs)
-    history_model = (model or type(objs[0])).history.model
-    tracked = [f.attname for f in history_model.tracked_fields]
-    now = timezone.now()
-    user_id = user.pk if user is not None else None
-    values = operator.attrgetter(*tracked)
-    rows = [
-        (*values(obj), now, reason, history_type, user_id)
-        for obj, reason, history_type in zip(objs, reasons, history_types, strict=True)
-    ]
-    names = [*tracked, "history_date", "history_change_reason", "history_type", "history_user_id"]
-    return copy_rows(history_model, names, rows)
-
-
-def m2m_history(history_ids, objs, field_name):
-    """The many-to-many snapshot simple-history keeps with each historical row."""
-    if not history_ids:
-        return
-    model = type(objs[0])
-    m2m_model = getattr(model.history.model, field_name).model
-    through = getattr(model, field_name).through
-    owner = through._meta.get_field(model._meta.model_name).attname
-    names = [f.attname for f in through._meta.concrete_fields]
-    links = defaultdict(list)
-    for values in through.objects.filter(**{f"{owner}__in": [o.pk for o in objs]}).values_list(
-        *names
-    ):
-        links[values[names.index(owner)]].append(values)
-    rows = [
-        (history_id, *values)
-        for history_id, obj in zip(history_ids, objs, strict=True)
-        for values in links[obj.pk]
-    ]
-    copy_rows(m2m_model, ["history_id", *names], rows)
-
-
 def note_rows(batch, entries):
     """ImportRows for (instance, row number, action, before, history id) entries."""
     types = {}
@@ -698,12 +605,15 @@ class RecordSheet(Sheet):
         """The text and the date a missing key is derived from."""
         raise NotImplementedError
 
-    def linked(self, plan):
-        """(column, record) pairs the record links to publicly, for publish on import."""
-        return []
+    def planned(self, plan):
+        """What the row is about to give the record, for the publication rule (see
+        CuratedModel.public_links()): the parts it writes, as records."""
+        return {}
 
-    def has_citation(self, plan):
-        return True
+    def link_column(self, field):
+        """The column of a fact the publication rule names, "" when the sheet has none."""
+        column = {"citations": "source"}.get(field) or self.field_columns.get(field, field)
+        return column if column in self.codes() else ""
 
     def plan(self, rows):
         keyed = []
@@ -800,71 +710,82 @@ class RecordSheet(Sheet):
         instance = plan.instance
         if instance.state != PublicationState.PUBLISHED:
             plan.set("state", "state", PublicationState.PUBLISHED)
-        if not self.has_citation(plan):
-            plan.row.problem(
-                "source", _("A record is published only with a citation: name its source.")
-            )
-        for column, record in self.linked(plan):
-            if record is not None and getattr(record, "state", None) != PublicationState.PUBLISHED:
+        # The rule the admin applies, to the record as the row would leave it.
+        for link, reason in workflow.publication_problems(instance, self.planned(plan)):
+            if link is workflow.UNCITED:
+                plan.row.problem(
+                    "source", _("A record is published only with a citation: name its source.")
+                )
+            elif link is None:
+                plan.row.problem("", reason, value="")
+            else:
+                column = self.link_column(link.field)
                 plan.row.problem(
                     column,
                     _("“%(record)s” is not published: publish it first, or import as drafts.")
-                    % {"record": record},
+                    % {"record": link.record},
+                    value=None if column else "",
                 )
-
-    def search_text(self, plan):
-        return plan.instance.build_search_text()
 
     def write(self, plans, batch):
+        """Write the planned records through the write path's bulk functions (rkst.writing):
+        stamped, counted, with their history and transitions as a save in the admin makes
+        them. Publishing is a transition after the save there, and so it is here: the
+        record is written in the state it had, then published."""
         creates = [p for p in plans if p.action == "create"]
         updates = [p for p in plans if p.action == "update"]
-        now = timezone.now()
-        for plan in creates + updates:
-            plan.instance.updated_at = now
-            plan.instance.search_text = self.search_text(plan)
-        self.create(creates)
-        self.resolve(creates + updates)
-        if updates:
-            for plan in updates:
-                plan.instance.version += 1
-            fields = set().union(*(p.fields for p in updates)) | {
-                "updated_at",
-                "search_text",
-                "version",
-            }
-            self.model._default_manager.bulk_update(
-                [p.instance for p in updates], sorted(fields), batch_size=1000
-            )
-        parts = self.write_parts(creates + updates, batch)
         touched = creates + updates
-        histories = history_create(
-            [p.instance for p in touched],
-            self.user,
-            [self.reason(batch, p.row.number) for p in touched],
-            ["+" if p.action == "create" else "~" for p in touched],
+        now = timezone.now()
+        publishing = [p for p in touched if "state" in p.fields and p.instance.is_published]
+        states_before = [
+            p.before["fields"]["state"] if p.before else PublicationState.DRAFT for p in publishing
+        ]
+        for plan, state in zip(publishing, states_before, strict=True):
+            plan.instance.state = state
+        for plan in creates:
+            prepare_write(plan.instance, now)
+        self.create(creates)
+        self.resolve(touched)
+        if updates:
+            update_records(
+                self.model,
+                [p.instance for p in updates],
+                set().union(*(p.fields for p in updates)),
+                now,
+            )
+        parts = self.write_parts(touched, batch)
+        histories = dict(
+            zip(
+                map(id, touched),
+                record_history(
+                    [p.instance for p in touched],
+                    self.user,
+                    [self.reason(batch, p.row.number) for p in touched],
+                    ["+" if p.action == "create" else "~" for p in touched],
+                ),
+                strict=True,
+            )
         )
-        self.after_history(histories, [p.instance for p in touched])
-        published = [p for p in touched if "state" in p.fields and p.instance.is_published]
-        if published:
-            content_type = ContentType.objects.get_for_model(self.model)
-            Transition.objects.bulk_create(
-                Transition(
-                    content_type=content_type,
-                    object_id=p.instance.pk,
-                    from_state=p.before["fields"]["state"] if p.before else "",
-                    to_state=p.instance.state,
-                    user=self.user,
-                    at=now,
-                    comment=self.reason(batch, p.row.number),
+        if publishing:
+            records = [p.instance for p in publishing]
+            reasons = [self.reason(batch, p.row.number) for p in publishing]
+            for record in records:
+                record.state = PublicationState.PUBLISHED
+            update_records(self.model, records, {"state"}, now)
+            # The import's last history entry of each record: a later one is an edit.
+            histories.update(
+                zip(
+                    map(id, publishing),
+                    record_history(records, self.user, reasons, "~"),
+                    strict=True,
                 )
-                for p in published
+            )
+            record_transitions(
+                list(zip(records, states_before, strict=True)), self.user, reasons, now
             )
         note_rows(
             batch,
-            [
-                (p.instance, p.row.number, p.action, p.before, h)
-                for p, h in zip(touched, histories, strict=True)
-            ]
+            [(p.instance, p.row.number, p.action, p.before, histories[id(p)]) for p in touched]
             + parts,
         )
 
@@ -881,9 +802,6 @@ class RecordSheet(Sheet):
     def write_parts(self, plans, batch):
         """Write the rows' parts; return ImportRow entries for parts of existing records."""
         return []
-
-    def after_history(self, histories, objs):
-        pass
 
 
 def cell_text_or_invalid(row, code):
@@ -923,9 +841,13 @@ class CitedSheet(RecordSheet):
         self.citations = defaultdict(list)
         if not records:
             return
-        for citation in self.citation_model.objects.filter(
+        citations = self.citation_model.objects.filter(
             record_id__in=[r.pk for r in records.values()]
-        ).order_by("id"):
+        ).order_by("id")
+        if self.publish:
+            # The publication rule reads the states of what the citations cite.
+            citations = citations.select_related("source", "found_in")
+        for citation in citations:
             self.citations[citation.record_id].append(citation)
 
     def fill_citation(self, plan):
@@ -961,8 +883,13 @@ class CitedSheet(RecordSheet):
             plan.parts["citation"] = ("update", existing, quote)
             plan.change("quote", existing.quote, quote)
 
-    def has_citation(self, plan):
-        return bool(plan.parts.get("citation") or self.citations.get(plan.instance.pk))
+    def planned(self, plan):
+        citations = list(self.citations.get(plan.instance.pk, ()))
+        new = plan.parts.get("citation")
+        if new and new[0] == "create":
+            source = self.sources.records[new[1]]
+            citations.append(SimpleNamespace(source=source, found_in=None))
+        return {"citations": citations}
 
     def export_citation(self, record):
         citations = sorted(record.citations.all(), key=lambda c: (c.field != "", c.pk))
@@ -998,14 +925,14 @@ class CitedSheet(RecordSheet):
         self.citation_model.objects.bulk_update(
             [obj for _p, obj, _b in changed], ["quote"], batch_size=1000
         )
-        histories = history_create(
+        histories = record_history(
             [obj for _p, obj in new], self.user, [self.reason(batch, p.row.number) for p, _o in new]
         )
         entries += [
             (obj, p.row.number, "create", None, h)
             for (p, obj), h in zip(new, histories, strict=True)
         ]
-        histories = history_create(
+        histories = record_history(
             [obj for _p, obj, _b in changed],
             self.user,
             [self.reason(batch, p.row.number) for p, _o, _b in changed],
@@ -1137,6 +1064,15 @@ def map_headers(sheet, cells):
     return found
 
 
+def may_publish(user, sheet):
+    """Whether `user` may publish the records of `sheet` on import: the workflow's right."""
+    return (
+        sheet.publishable
+        and user is not None
+        and workflow.has_publish_permission(user, sheet.model)
+    )
+
+
 def run_import(
     sheet_name, fileobj, file_name="", *, user=None, publish=False, batch=None, progress=None
 ):
@@ -1144,6 +1080,20 @@ def run_import(
     all in one transaction. Returns a Report; writes nothing when the report is not ok."""
     sheet = get_sheet(sheet_name)(user=user, publish=publish)
     report = Report(sheet_name, file_name)
+    if sheet.publish and not may_publish(user, sheet):
+        records = sheet.model._meta.verbose_name_plural
+        if user is None:
+            message = _(
+                "Publishing on import needs the account of an editor who may publish "
+                "%(records)s (the command's --user): nothing was written."
+            ) % {"records": records}
+        else:
+            message = _(
+                "%(user)s may not publish %(records)s, so nothing was written: import them "
+                "as drafts, or as an editor."
+            ) % {"records": records, "user": user.get_username()}
+        report.refuse(message)
+        return report
     # The versions of the records the preview saw, which the confirmation checks.
     sheet.versions = report.versions
     sheet.locking = batch is not None
@@ -1366,10 +1316,7 @@ def undo(batch, user):
     rows = list(batch.rows.select_related("content_type").order_by("-id"))
 
     def record(row):
-        instance = row.content_type.model_class()._default_manager.get(pk=row.object_id)
-        instance._change_reason = reason
-        instance._history_user = user
-        return instance
+        return row.content_type.model_class()._default_manager.get(pk=row.object_id)
 
     with transaction.atomic():
         # Changes first: a changed record may point at one the batch created.
@@ -1377,10 +1324,10 @@ def undo(batch, user):
             if row.action == ImportRow.Action.UPDATE:
                 instance = record(row)
                 if type(instance) is sheet.model:
-                    sheet.restore(instance, row.before)
+                    sheet.restore(instance, row.before, user, reason)
                 else:
                     restore_fields(instance, row.before["fields"])
-                    instance.save()
+                    writing.save(instance, user, reason)
         # Then what the batch created, in as many passes as records of the batch point at
         # each other (a branch before its parent).
         created = [row for row in rows if row.action == ImportRow.Action.CREATE]
@@ -1390,7 +1337,7 @@ def undo(batch, user):
                 instance = record(row)
                 try:
                     with transaction.atomic():
-                        instance.delete()
+                        writing.delete(instance, user, reason)
                 except models.ProtectedError as error:
                     refused.append((row, instance, error))
             if len(refused) == len(created):
@@ -1509,9 +1456,6 @@ class SourceSheet(RecordSheet):
                 plan.set(code, code, row.text(code))
         if row.has("year"):
             plan.set("year", "year", row.read("year", parse_year))
-
-    def linked(self, plan):
-        return []
 
     def export_rows(self, queryset):
         for source in queryset.order_by("key").iterator(chunk_size=2000):

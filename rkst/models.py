@@ -1,5 +1,7 @@
 """The shared kernel: users, sources, the citation base and what every curated record has."""
 
+from typing import NamedTuple
+
 from concurrency.fields import AutoIncVersionField
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -194,22 +196,42 @@ class CuratedModel(SearchableModel):
     def is_published(self):
         return self.state == PublicationState.PUBLISHED
 
-    def public_links(self):
-        """(label, record) pairs of the records this one links to publicly: those must be
-        published before it is. Here the sources of its citations; models add their links."""
-        citations = getattr(self, "citations", None)
-        if citations is None:
+    def public_links(self, planned=None):
+        """The Links to the records this one links to publicly: those must be published
+        before it is (rkst.workflow.can_publish). Here the sources of its citations; models
+        add their links.
+
+        `planned` maps a part or a link ("citations", "parties", "parent"...) to what a
+        writer that checks a record before writing it (an import) is about to give it, in
+        place of what the database holds; "citations" are objects with `source` and
+        `found_in`."""
+        planned = planned or {}
+        if "citations" in planned:
+            return citation_links(planned["citations"])
+        if self.pk is None or not hasattr(self, "citations"):
             return []
-        return citation_links(citations.select_related("source", "found_in"))
+        return citation_links(self.citations.select_related("source", "found_in"))
+
+    def planned_link(self, planned, name):
+        """The record linked by the foreign key `name`, as `planned` says or as it is."""
+        return planned[name] if planned and name in planned else getattr(self, name)
 
 
-def citation_links(citations):
+class Link(NamedTuple):
+    """A record that another links to publicly, and what the link is."""
+
+    label: str  # for curators: "party", "cited"...
+    record: object
+    field: str  # the fact it belongs to: a field name, or "citations"
+
+
+def citation_links(citations, field="citations"):
     """The sources that `citations` cite, and the works that relay them, as public links."""
     links = []
     for citation in citations:
-        links.append((_("cited"), citation.source))
-        if citation.found_in_id:
-            links.append((_("found in"), citation.found_in))
+        links.append(Link(_("cited"), citation.source, field))
+        if citation.found_in is not None:
+            links.append(Link(_("found in"), citation.found_in, field))
     return links
 
 
@@ -551,15 +573,30 @@ class Transition(models.Model):
         return f"{self.get_from_state_display() or '—'} → {self.get_to_state_display()}"
 
     @classmethod
-    def log(cls, record, from_state, to_state):
-        return cls.objects.create(
+    def build(cls, record, from_state, to_state, user, comment="", at=None):
+        """The row of one transition of `record`, not yet saved (rkst.writing writes many)."""
+        return cls(
             content_type=ContentType.objects.get_for_model(type(record)),
             object_id=record.pk,
             from_state=from_state,
             to_state=to_state,
-            user=acting_user(record),
-            comment=getattr(record, "_change_reason", "") or "",
+            user=user,
+            comment=comment or "",
+            at=at or timezone.now(),
         )
+
+    @classmethod
+    def log(cls, record, from_state, to_state):
+        """Record a transition that a save of `record` made, by the user saving it."""
+        transition = cls.build(
+            record,
+            from_state,
+            to_state,
+            acting_user(record),
+            getattr(record, "_change_reason", ""),
+        )
+        transition.save()
+        return transition
 
 
 class ImportBatch(models.Model):

@@ -8,7 +8,8 @@ on import (with the model's publish permission). Neither manages user accounts.
 permissions are added.
 """
 
-CATALOGUE_APPS = ("rkst", "actors", "agreements")
+from .apps import CATALOGUE_APPS
+
 # Whole records, which only editors may delete.
 RECORDS = ("source", "actor", "agreement", "project", "topic")
 ROLES = {

@@ -18,6 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
+from .apps import CATALOGUE_APPS
 from .models import CatalogueVersion
 
 request_log = logging.getLogger("rkst.request")
@@ -26,7 +27,6 @@ request_log = logging.getLogger("rkst.request")
 public_read = contextvars.ContextVar("public_read", default=False)
 
 REPLICA = "replica"
-CATALOGUE_APPS = ("rkst", "actors", "agreements")
 
 
 def is_public(request):

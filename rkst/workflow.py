@@ -17,7 +17,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import CuratedModel, PublicationState
+from . import writing
+from .models import CuratedModel, Link, PublicationState
 
 DRAFT, REVIEW, PUBLISHED = (
     PublicationState.DRAFT,
@@ -100,29 +101,53 @@ def available(user, record):
     ]
 
 
-def can_publish(record):
-    """The reasons `record` cannot be published; empty when it can."""
-    reasons = []
-    if record.requires_citation and not record.citations.exists():
-        reasons.append(_("It has no citation: add at least one source it comes from."))
-    if not getattr(record, "requires_citation", True):
+UNCITED = Link(gettext_lazy("citation"), None, "citations")
+
+
+def publication_problems(record, planned=None):
+    """The publication rule, the one the admin, the workflow and imports apply: (link,
+    reason) pairs of what keeps `record` from being published, the link naming the fact
+    concerned (UNCITED for a missing citation, None for the record itself). `planned` is
+    what a writer is about to give the record (see CuratedModel.public_links())."""
+    problems = []
+    if record.requires_citation:
+        if planned is not None and "citations" in planned:
+            cited = bool(planned["citations"])
+        else:
+            cited = record.pk is not None and record.citations.exists()
+        if not cited:
+            problems.append(
+                (UNCITED, _("It has no citation: add at least one source it comes from."))
+            )
+    else:
         for name in ("title", "kind"):
             if hasattr(record, name) and not getattr(record, name):
                 field = type(record)._meta.get_field(name)
-                reasons.append(_("Its %(field)s is missing.") % {"field": field.verbose_name})
+                problems.append(
+                    (None, _("Its %(field)s is missing.") % {"field": field.verbose_name})
+                )
     seen = set()
-    for label, linked in record.public_links():
+    for link in record.public_links(planned):
+        linked = link.record
         if linked is None or not isinstance(linked, CuratedModel) or linked.is_published:
             continue
         identity = (type(linked), linked.pk)
         if identity in seen:
             continue
         seen.add(identity)
-        reasons.append(
-            _("It links to a record not yet published: %(kind)s “%(record)s” (%(link)s).")
-            % {"kind": linked._meta.verbose_name, "record": linked, "link": label}
+        problems.append(
+            (
+                link,
+                _("It links to a record not yet published: %(kind)s “%(record)s” (%(link)s).")
+                % {"kind": linked._meta.verbose_name, "record": linked, "link": link.label},
+            )
         )
-    return reasons
+    return problems
+
+
+def can_publish(record):
+    """The reasons `record` cannot be published; empty when it can."""
+    return [reason for _link, reason in publication_problems(record)]
 
 
 def refusal(user, record, name):
@@ -148,9 +173,7 @@ def apply(record, name, user, comment=""):
         if reasons:
             raise TransitionRefused(fresh, reasons)
         fresh.state = rule.target
-        fresh._history_user = user
-        fresh._change_reason = comment
-        fresh.save()
+        writing.save(fresh, user, comment)
     record.state, record.version, record.updated_at = fresh.state, fresh.version, fresh.updated_at
     record._loaded_state = fresh.state
     return fresh

@@ -29,7 +29,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from . import workflow
+from . import workflow, writing
 from .forms import stale_record_message
 from .history import describe_changes, revert
 from .models import PublicationState, RecordChanged, Transition
@@ -180,17 +180,18 @@ class WorkflowAdminMixin:
         meta = self.model._meta
         return f"{self.admin_site.name}:{meta.app_label}_{meta.model_name}_{view}"
 
-    def save_model(self, request, obj, form, change):
+    def hold_requested_state(self, obj, form, change):
+        """A state chosen in the form is not saved with it: the transition is made after the
+        inlines are saved, by the workflow's rules (save_related)."""
         requested = None
         if self._curated() and "state" in form.changed_data:
-            # Made after the inlines are saved, by the workflow's rules (save_related).
             requested = obj.state
             obj.state = form.initial.get("state") if change else PublicationState.DRAFT
         form.requested_state = requested
-        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        writing.release_history(form.instance)
         requested = getattr(form, "requested_state", None)
         if not requested:
             return

@@ -178,7 +178,7 @@ def test_undo_is_refused_when_an_imported_actor_is_now_used(editor):
 
 
 def test_publishing_an_actor_needs_its_parent_published():
-    make_source(key="article")
+    make_source(key="article", state="published")
     parent = make_actor(key="parent", name_ru="Головная организация")
     content = xlsx([ACTORS, actor(key="a", name_ru="А", parent="parent", source="article")])
     assert problems(english_check(content, publish=True)) == [

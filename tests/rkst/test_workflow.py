@@ -445,9 +445,10 @@ def test_publishing_on_import_is_recorded_as_a_transition(editor):
     assert imports.preview(batch).ok and imports.confirm(batch).ok
     source = Source.objects.get(key="new-source")
     assert source.state == "published"
+    # Created as a draft, then published: the same transition as an editor's in the admin.
     transition = transitions(source).get()
     assert (transition.from_state, transition.to_state, transition.user) == (
-        "",
+        "draft",
         "published",
         editor,
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 from actors.models import Actor
 from agreements.models import Agreement, AgreementCitation, AgreementParty, Topic
 from rkst.models import CatalogueVersion, PublicationState, Source
+from rkst.writing import prepare_write, stamp
 
 WORDS = (
     "научно-техническом сотрудничестве космической деятельности энергетике образовании "
@@ -139,8 +140,10 @@ class Command(BaseCommand):
         )
 
     def _create(self, model, rows, batch):
-        # bulk_create sends no signals: fill the search column here.
+        # bulk_create sends no signals: the write path's bulk functions do what a save does.
         for row in rows:
-            if hasattr(row, "build_search_text"):
-                row.search_text = row.build_search_text()
+            if hasattr(row, "version"):
+                prepare_write(row)
+            else:
+                stamp(row)
         return model.objects.bulk_create(rows, batch_size=batch)
