@@ -177,17 +177,17 @@ def test_undo_is_refused_when_an_imported_actor_is_now_used(editor):
     assert Actor.objects.filter(key="new").exists()
 
 
-def test_publishing_an_actor_needs_its_parent_published():
+def test_publishing_an_actor_needs_its_parent_published(editor):
     make_source(key="article", state="published")
     parent = make_actor(key="parent", name_ru="Головная организация")
     content = xlsx([ACTORS, actor(key="a", name_ru="А", parent="parent", source="article")])
-    assert problems(english_check(content, publish=True)) == [
+    assert problems(english_check(content, publish=True, user=editor)) == [
         (2, "parent", "parent",
          "“Головная организация” is not published: publish it first, or import as drafts."),
     ]  # fmt: skip
     parent.state = "published"
     parent.save()
-    load("actors", content, publish=True)
+    load("actors", content, publish=True, user=editor)
     assert Actor.objects.get(key="a").state == "published"
 
 

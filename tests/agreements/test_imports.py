@@ -629,7 +629,7 @@ def test_an_editor_may_publish_on_import_what_is_cited_and_links_to_published_re
         actor.state = "published"
         actor.save()
     content = sheet(row(key="a", parties="russia; kazakhstan", source="article"))
-    report = english(check, "agreements", content, publish=True)
+    report = english(check, "agreements", content, publish=True, user=editor)
     assert report.ok
     load("agreements", content, user=editor, publish=True)
     assert Agreement.objects.get(key="a").state == "published"
@@ -653,9 +653,13 @@ def test_new_drafts_keep_the_readers_caches_and_a_publication_renews_them(
     assert renewals == [CatalogueVersion]
 
 
-def test_publishing_on_import_needs_a_citation_and_published_links(world):
+def test_publishing_on_import_needs_a_citation_and_published_links(world, editor):
     report = english(
-        check, "agreements", sheet(row(key="a", parties="russia; kaznu")), publish=True
+        check,
+        "agreements",
+        sheet(row(key="a", parties="russia; kaznu")),
+        publish=True,
+        user=editor,
     )
     assert (2, "source", "", "A record is published only with a citation: name its source.") in (
         problems(report)
