@@ -9,7 +9,6 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rkst import writing
 from rkst.imports import (
     INVALID,
     CellError,
@@ -24,7 +23,8 @@ from rkst.imports import (
     split_list,
 )
 from rkst.models import check_date_order, check_partial_date
-from rkst.writing import insert, record_history
+from rkst.workflow import writing
+from rkst.workflow.writing import insert, record_history
 
 from .models import Actor, ActorAlias, ActorCitation
 

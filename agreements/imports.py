@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy, override
 
 from actors.imports import actor_lookup
 from actors.models import Actor, ActorCitation
-from rkst import writing
 from rkst.imports import (
     INVALID,
     CellError,
@@ -30,7 +29,8 @@ from rkst.imports import (
     source_lookup,
 )
 from rkst.search import normalise
-from rkst.writing import copy_rows, insert, record_history
+from rkst.workflow import writing
+from rkst.workflow.writing import copy_rows, insert, record_history
 
 from .models import (
     Agreement,

@@ -42,7 +42,7 @@ from django.db import connection  # noqa: E402
 from actors.models import Actor  # noqa: E402
 from agreements.models import Agreement, AgreementCitation, AgreementParty  # noqa: E402
 from rkst.models import ImportBatch, ImportRow, Source  # noqa: E402
-from rkst.writing import prepare_write  # noqa: E402
+from rkst.workflow.writing import prepare_write  # noqa: E402
 
 HEADER = [
     "key", "title_ru", "title_en", "kind", "level", "signed_on", "signed_place", "parties",

@@ -35,7 +35,7 @@ from agreements.models import Agreement  # noqa: E402
 from rkst.models import RecordChanged  # noqa: E402
 
 try:
-    from rkst.writing import save
+    from rkst.workflow.writing import save
 except ImportError:  # a version of the catalogue before the write path, for comparison
 
     def save(record, reason=""):

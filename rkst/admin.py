@@ -7,12 +7,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import writing
 from .forms import CuratedForm
 from .import_admin import ImportBatchAdmin, SheetAdminMixin
 from .models import ImportBatch, SearchableModel, Source, Transition, User
 from .search import search_q
-from .workflow_admin import TransitionAdmin, WorkflowAdminMixin
+from .workflow import writing
+from .workflow.admin import TransitionAdmin, WorkflowAdminMixin
 
 admin.site.site_header = _("RKST catalogue: curators")
 admin.site.site_title = _("RKST catalogue")

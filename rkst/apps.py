@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 def before_save(sender, instance, raw=False, **kwargs):
     from .models import CuratedModel, SearchableModel
-    from .writing import stamp
+    from .workflow.writing import stamp
 
     # A signal rather than save(), so that fixtures (which bypass save()) are indexed too.
     if not isinstance(instance, SearchableModel):

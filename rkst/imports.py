@@ -37,7 +37,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
-from . import workflow, writing
+from . import workflow
 from .dates import PartialDate, partial_date
 from .exports import _DANGEROUS
 from .import_files import Formula, ImportRefused, read_table
@@ -50,7 +50,8 @@ from .models import (
 )
 from .search import PASSPORT, normalise
 from .serving import close_broken_connections, connection_lost
-from .writing import (
+from .workflow import writing
+from .workflow.writing import (
     copy_rows,
     insert,
     prepare_write,
@@ -728,10 +729,10 @@ class RecordSheet(Sheet):
                 )
 
     def write(self, plans, batch):
-        """Write the planned records through the write path's bulk functions (rkst.writing):
-        stamped, counted, with their history and transitions as a save in the admin makes
-        them. Publishing is a transition after the save there, and so it is here: the
-        record is written in the state it had, then published."""
+        """Write the planned records through the write path's bulk functions
+        (rkst.workflow.writing): stamped, counted, with their history and transitions as a
+        save in the admin makes them. Publishing is a transition after the save there, and
+        so it is here: the record is written in the state it had, then published."""
         creates = [p for p in plans if p.action == "create"]
         updates = [p for p in plans if p.action == "update"]
         touched = creates + updates

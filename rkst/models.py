@@ -574,7 +574,8 @@ class Transition(models.Model):
 
     @classmethod
     def build(cls, record, from_state, to_state, user, comment="", at=None):
-        """The row of one transition of `record`, not yet saved (rkst.writing writes many)."""
+        """The row of one transition of `record`, not yet saved (the write path's bulk
+        functions write many)."""
         return cls(
             content_type=ContentType.objects.get_for_model(type(record)),
             object_id=record.pk,

@@ -9,7 +9,7 @@ from django.db import transaction
 from actors.models import Actor
 from agreements.models import Agreement, AgreementCitation, AgreementParty, Topic
 from rkst.models import CatalogueVersion, PublicationState, Source
-from rkst.writing import prepare_write, stamp
+from rkst.workflow.writing import prepare_write, stamp
 
 WORDS = (
     "научно-техническом сотрудничестве космической деятельности энергетике образовании "

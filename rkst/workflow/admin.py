@@ -29,10 +29,11 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from . import workflow, writing
-from .forms import stale_record_message
+from .. import workflow
+from ..forms import stale_record_message
+from ..models import PublicationState, RecordChanged, Transition
+from . import writing
 from .history import describe_changes, revert
-from .models import PublicationState, RecordChanged, Transition
 
 # Refusals listed one message each, at most.
 SHOWN_REFUSALS = 10

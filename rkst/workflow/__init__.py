@@ -8,6 +8,10 @@ CuratedModel.save(), which records it as a Transition with its user and comment.
 
 An editor may publish a draft directly: review is the curators' way to ask for publication,
 not a gate the editor must pass through.
+
+The package holds the rest of a record's life as curators see it: `writing`, the one write
+path every writer goes through; `history`, the readable history and revert; `admin`, the
+buttons, the lock and the history pages of the admin.
 """
 
 from dataclasses import dataclass
@@ -17,8 +21,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..models import CuratedModel, Link, PublicationState
 from . import writing
-from .models import CuratedModel, Link, PublicationState
 
 DRAFT, REVIEW, PUBLISHED = (
     PublicationState.DRAFT,

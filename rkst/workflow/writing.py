@@ -29,7 +29,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
-from .models import CuratedModel, SearchableModel, Transition
+from ..models import CuratedModel, SearchableModel, Transition
 
 
 def stamp(record, now=None):

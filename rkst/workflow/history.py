@@ -20,8 +20,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from simple_history.template_utils import ObjDiffDisplay
 
+from ..dates import partial_date
 from . import writing
-from .dates import partial_date
 
 # Kept by the app, not written by curators: their changes would only be noise.
 HIDDEN_FIELDS = {"search_text", "created_at", "updated_at", "version"}
