@@ -945,11 +945,14 @@ class CitedSheet(RecordSheet):
         if len(locator) > 100:
             row.problem("locator", _("At most 100 characters."))
             return
+        # The record already cites that source there, maybe for one of its facts: the export
+        # writes that citation (the first, whole-record ones first), and reading it back must
+        # find it rather than add a duplicate for the whole record.
         existing = next(
             (
                 c
-                for c in self.citations.get(plan.instance.pk, ())
-                if c.source_id == source and c.field == "" and c.locator == locator
+                for c in self.cited_first(self.citations.get(plan.instance.pk, ()))
+                if c.source_id == source and c.locator == locator
             ),
             None,
         )
@@ -964,8 +967,13 @@ class CitedSheet(RecordSheet):
     def has_citation(self, plan):
         return bool(plan.parts.get("citation") or self.citations.get(plan.instance.pk))
 
+    @staticmethod
+    def cited_first(citations):
+        """A record's citations in the order the sheet shows them: whole-record ones first."""
+        return sorted(citations, key=lambda c: (c.field != "", c.pk))
+
     def export_citation(self, record):
-        citations = sorted(record.citations.all(), key=lambda c: (c.field != "", c.pk))
+        citations = self.cited_first(record.citations.all())
         if not citations:
             return {"source": "", "locator": "", "quote": ""}
         first = citations[0]
