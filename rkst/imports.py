@@ -382,7 +382,8 @@ class Plan:
         if value is INVALID:
             return
         old = partial_date(self.instance, name)
-        if old != value:
+        # By what the dates say: a month stored on another day than the first is that month.
+        if (old and old.iso()) != (value and value.iso()):
             if self.existing:
                 self.changes.append((column, show(old), show(value)))
             setattr(self.instance, name, value.earliest if value else None)
