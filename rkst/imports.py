@@ -113,8 +113,9 @@ def cell_text(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
-    # Our exports put an apostrophe before = + - @ tab CR so that no cell runs as a formula.
-    if text[:1] == "'" and text[1:2] and text[1] in _DANGEROUS:
+    # Our exports put an apostrophe before = + - @ tab CR so that no cell runs as a formula,
+    # and before apostrophes that precede one, so that a text starting with them reads back.
+    if text[:1] == "'" and text.lstrip("'")[:1] in _DANGEROUS:
         return text[1:]
     return text.strip()
 
