@@ -20,6 +20,7 @@ from rkst.imports import (
     history_create,
     insert,
     parse_date,
+    plain_text,
     quiet_text,
     register,
     split_list,
@@ -184,7 +185,7 @@ class ActorSheet(CitedSheet):
             names = row.text("aliases")
             if names is not INVALID:
                 names = list(dict.fromkeys(split_list(names)))
-                if set(names) != set(old_aliases):
+                if set(names) != {plain_text(name) for name in old_aliases}:
                     plan.change("aliases", old_aliases, names)
                     plan.parts["aliases"] = names
         if plan.instance.pk and plan.parts["aliases"] != old_aliases:

@@ -27,6 +27,7 @@ from rkst.imports import (
     m2m_history,
     note_rows,
     parse_date,
+    plain_text,
     quiet_text,
     register,
     snapshot,
@@ -488,7 +489,7 @@ class CitationSheet(Sheet):
                     citation.record_id,
                     citation.source_id,
                     citation.field,
-                    citation.locator,
+                    plain_text(citation.locator),
                 )
                 existing[identity] = citation
         plans = []

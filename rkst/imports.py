@@ -120,6 +120,18 @@ def cell_text(value):
     return text.strip()
 
 
+def plain_text(text):
+    """Text as a curator sees it: spreadsheets turn CR LF into LF (XLSX) and imports strip
+    the spaces around a cell, so neither is a change."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def same_value(old, new):
+    if isinstance(old, str) and isinstance(new, str):
+        return plain_text(old) == plain_text(new)
+    return old == new
+
+
 def split_list(text):
     """ "A; B;C" as ["A", "B", "C"]."""
     return [part.strip() for part in text.split(";") if part.strip()]
@@ -373,7 +385,7 @@ class Plan:
         if value is INVALID:
             return
         old = getattr(self.instance, attname)
-        if old != value:
+        if not same_value(old, value):
             if self.existing:
                 self.changes.append((column, shown(old), shown(value)))
             setattr(self.instance, attname, value)
@@ -954,7 +966,7 @@ class CitedSheet(RecordSheet):
             (
                 c
                 for c in self.cited_first(self.citations.get(plan.instance.pk, ()))
-                if c.source_id == source and c.locator == locator
+                if c.source_id == source and same_value(c.locator, locator)
             ),
             None,
         )
@@ -962,7 +974,7 @@ class CitedSheet(RecordSheet):
         if existing is None:
             plan.parts["citation"] = ("create", source, locator, quote)
             plan.change("source", "", label)
-        elif row.has("quote") and existing.quote != quote:
+        elif row.has("quote") and not same_value(existing.quote, quote):
             plan.parts["citation"] = ("update", existing, quote)
             plan.change("quote", existing.quote, quote)
 
