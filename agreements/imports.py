@@ -565,6 +565,11 @@ class CitationSheet(Sheet):
             ]
         note_rows(batch, entries)
 
+    def shows_publicly(self, report):
+        # The citations of published records are public; a file that changed none leaves
+        # the readers' caches as they are.
+        return bool(report.counts["create"] or report.counts["update"])
+
     def export_queryset(self):
         return None
 

@@ -883,8 +883,9 @@ class RecordSheet(Sheet):
         )
 
     def shows_publicly(self, report):
-        # New drafts, with their parts, are seen by curators only: the readers' caches stay.
-        return self.publish or bool(report.counts["update"])
+        # New drafts, with their parts, are seen by curators only, and a file that changed
+        # nothing changed nothing public: the readers' caches stay.
+        return bool(report.counts["update"] or (self.publish and report.counts["create"]))
 
     def create(self, plans):
         insert([p.instance for p in plans])
