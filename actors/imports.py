@@ -18,6 +18,7 @@ from rkst.imports import (
     Lookup,
     citation_columns,
     parse_date,
+    plain_text,
     quiet_text,
     register,
     split_list,
@@ -183,7 +184,7 @@ class ActorSheet(CitedSheet):
             names = row.text("aliases")
             if names is not INVALID:
                 names = list(dict.fromkeys(split_list(names)))
-                if set(names) != set(old_aliases):
+                if set(names) != {plain_text(name) for name in old_aliases}:
                     plan.change("aliases", old_aliases, names)
                     plan.parts["aliases"] = names
         # The search text the write gives the actor holds the names the row gives it.

@@ -23,6 +23,7 @@ from rkst.imports import (
     citation_columns,
     note_rows,
     parse_date,
+    plain_text,
     quiet_text,
     register,
     snapshot,
@@ -477,7 +478,7 @@ class CitationSheet(Sheet):
                     citation.record_id,
                     citation.source_id,
                     citation.field,
-                    citation.locator,
+                    plain_text(citation.locator),
                 )
                 existing[identity] = citation
         plans = []
@@ -552,6 +553,11 @@ class CitationSheet(Sheet):
                 for p, h in zip(touched, histories, strict=True)
             ]
         note_rows(batch, entries)
+
+    def shows_publicly(self, report):
+        # The citations of published records are public; a file that changed none leaves
+        # the readers' caches as they are.
+        return bool(report.counts["create"] or report.counts["update"])
 
     def export_queryset(self):
         return None

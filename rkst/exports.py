@@ -28,7 +28,8 @@ def safe_cell(value):
     if isinstance(value, list | tuple):
         value = "; ".join(_flat(item) for item in value)
     text = str(value)
-    return "'" + text if text.startswith(_DANGEROUS) else text
+    # Apostrophes before a dangerous character are escaped too: the reader strips one.
+    return "'" + text if text.lstrip("'").startswith(_DANGEROUS) else text
 
 
 def _flat(item):

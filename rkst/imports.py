@@ -120,10 +120,23 @@ def cell_text(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
-    # Our exports put an apostrophe before = + - @ tab CR so that no cell runs as a formula.
-    if text[:1] == "'" and text[1:2] and text[1] in _DANGEROUS:
+    # Our exports put an apostrophe before = + - @ tab CR so that no cell runs as a formula,
+    # and before apostrophes that precede one, so that a text starting with them reads back.
+    if text[:1] == "'" and text.lstrip("'")[:1] in _DANGEROUS:
         return text[1:]
     return text.strip()
+
+
+def plain_text(text):
+    """Text as a curator sees it: spreadsheets turn CR LF into LF (XLSX) and imports strip
+    the spaces around a cell, so neither is a change."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def same_value(old, new):
+    if isinstance(old, str) and isinstance(new, str):
+        return plain_text(old) == plain_text(new)
+    return old == new
 
 
 def split_list(text):
@@ -381,7 +394,7 @@ class Plan:
         if value is INVALID:
             return
         old = getattr(self.instance, attname)
-        if old != value:
+        if not same_value(old, value):
             if self.existing:
                 self.changes.append((column, shown(old), shown(value)))
             setattr(self.instance, attname, value)
@@ -391,7 +404,8 @@ class Plan:
         if value is INVALID:
             return
         old = partial_date(self.instance, name)
-        if old != value:
+        # By what the dates say: a month stored on another day than the first is that month.
+        if (old and old.iso()) != (value and value.iso()):
             if self.existing:
                 self.changes.append((column, show(old), show(value)))
             setattr(self.instance, name, value.earliest if value else None)
@@ -791,8 +805,9 @@ class RecordSheet(Sheet):
         )
 
     def shows_publicly(self, report):
-        # New drafts, with their parts, are seen by curators only: the readers' caches stay.
-        return self.publish or bool(report.counts["update"])
+        # New drafts, with their parts, are seen by curators only, and a file that changed
+        # nothing changed nothing public: the readers' caches stay.
+        return bool(report.counts["update"] or (self.publish and report.counts["create"]))
 
     def create(self, plans):
         insert([p.instance for p in plans])
@@ -868,11 +883,14 @@ class CitedSheet(RecordSheet):
         if len(locator) > 100:
             row.problem("locator", _("At most 100 characters."))
             return
+        # The record already cites that source there, maybe for one of its facts: the export
+        # writes that citation (the first, whole-record ones first), and reading it back must
+        # find it rather than add a duplicate for the whole record.
         existing = next(
             (
                 c
-                for c in self.citations.get(plan.instance.pk, ())
-                if c.source_id == source and c.field == "" and c.locator == locator
+                for c in self.cited_first(self.citations.get(plan.instance.pk, ()))
+                if c.source_id == source and same_value(c.locator, locator)
             ),
             None,
         )
@@ -880,7 +898,7 @@ class CitedSheet(RecordSheet):
         if existing is None:
             plan.parts["citation"] = ("create", source, locator, quote)
             plan.change("source", "", label)
-        elif row.has("quote") and existing.quote != quote:
+        elif row.has("quote") and not same_value(existing.quote, quote):
             plan.parts["citation"] = ("update", existing, quote)
             plan.change("quote", existing.quote, quote)
 
@@ -892,8 +910,13 @@ class CitedSheet(RecordSheet):
             citations.append(SimpleNamespace(source=source, found_in=None))
         return {"citations": citations}
 
+    @staticmethod
+    def cited_first(citations):
+        """A record's citations in the order the sheet shows them: whole-record ones first."""
+        return sorted(citations, key=lambda c: (c.field != "", c.pk))
+
     def export_citation(self, record):
-        citations = sorted(record.citations.all(), key=lambda c: (c.field != "", c.pk))
+        citations = self.cited_first(record.citations.all())
         if not citations:
             return {"source": "", "locator": "", "quote": ""}
         first = citations[0]
