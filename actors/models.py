@@ -13,12 +13,14 @@ from rkst.models import (
     CitationBase,
     CuratedModel,
     CuratedQuerySet,
+    PublicQuerySet,
     check_date_order,
     check_partial_date,
     citation_field,
     key_field,
     localised,
     precision_field,
+    published_q,
 )
 
 
@@ -28,6 +30,13 @@ class ActorQuerySet(CuratedQuerySet):
 
     def of_country(self, country):
         return self.filter(country=country)
+
+    def in_region(self, region):
+        """Actors of `region` (a region's pk, or an OuterRef to one): the region itself and
+        what is located in it or part of it. The region filter and its facet both use it."""
+        return self.filter(
+            models.Q(pk=region) | models.Q(located_in=region) | models.Q(parent=region)
+        )
 
 
 class Actor(CuratedModel):
@@ -213,9 +222,12 @@ class Actor(CuratedModel):
         return False
 
 
-class ActorAliasManager(models.Manager):
+class ActorAliasQuerySet(PublicQuerySet):
     def get_by_natural_key(self, actor, name):
         return self.get(actor__key=actor, name=name)
+
+    def public_q(self, path=""):
+        return published_q(f"{path}actor__")
 
 
 class ActorAlias(models.Model):
@@ -241,7 +253,7 @@ class ActorAlias(models.Model):
         _("note"), max_length=300, blank=True, help_text=_("e.g. “until 2001”.")
     )
 
-    objects = ActorAliasManager()
+    objects = ActorAliasQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
