@@ -3,7 +3,7 @@
 import itertools
 
 from actors.models import Actor
-from agreements.models import Agreement, AgreementParty, Project, Topic
+from agreements.models import Agreement, AgreementParty, AgreementRelation, Project, Topic
 from rkst.models import Source
 
 _keys = itertools.count(1)
@@ -41,6 +41,10 @@ def make_agreement(parties=(), **kwargs):
         side = actor.country if actor.country in ("RU", "KZ") else AgreementParty.Side.THIRD
         AgreementParty.objects.create(agreement=agreement, actor=actor, side=side, order=order)
     return agreement
+
+
+def make_relation(source, target, type=AgreementRelation.Type.SUPPLEMENTS, **kwargs):
+    return AgreementRelation.objects.create(source=source, target=target, type=type, **kwargs)
 
 
 def make_project(**kwargs):
