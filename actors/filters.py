@@ -1,5 +1,4 @@
 import django_filters
-from django.db.models import F, Func, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from rkst.listing import Listing
@@ -44,19 +43,10 @@ class ActorListing(Listing):
 
     def facets(self):
         results = self.filterset.qs.order_by()
-        # As the region filter counts: the region itself, and what lies in it or is part of it.
-        in_region = results.in_region(OuterRef("pk")).annotate(
-            n=Func(F("pk"), function="COUNT")
-        )
-        regions = (
-            Actor.objects.public()
-            .regions()
-            .only("key", "name_ru", "name_en")
-            .annotate(n=Subquery(in_region.values("n")))
-            .filter(n__gt=0)
-            .order_by("-n", "name_ru")
-        )
+        counts = results.region_counts()
+        regions = Actor.objects.public().regions().only("key", "name_ru", "name_en")
+        found = [(r.key, r.name(), counts[r.pk]) for r in regions if counts[r.pk]]
         return [
             *self.choice_facets(results, "kind", "country"),
-            self.facet("region", ((r.key, r.name(), r.n) for r in regions)),
+            self.facet("region", sorted(found, key=lambda value: (-value[2], value[1]))),
         ]

@@ -1,6 +1,8 @@
 """Actors: states, governments, ministries, regions, cities, academies, universities,
 research centres, companies, funds, commissions and international organisations."""
 
+from collections import Counter
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -37,6 +39,22 @@ class ActorQuerySet(CuratedQuerySet):
         return self.filter(
             models.Q(pk=region) | models.Q(located_in=region) | models.Q(parent=region)
         )
+
+    def region_counts(self):
+        """{region pk: how many of these actors in_region() finds for it}, in three grouped
+        queries rather than one OR-ed subquery a region: each actor is counted once, as the
+        region itself, else where it is located, else what it is part of."""
+        counts = Counter(self.regions().values_list("pk", flat=True))
+        located = self.exclude(located_in=None).exclude(located_in=models.F("pk"))
+        part = (
+            self.exclude(parent=None)
+            .exclude(parent=models.F("pk"))
+            .exclude(located_in=models.F("parent"))
+        )
+        for rows, field in ((located, "located_in"), (part, "parent")):
+            grouped = rows.order_by().values(field).annotate(n=models.Count("pk"))
+            counts.update({row[field]: row["n"] for row in grouped})
+        return counts
 
 
 class Actor(CuratedModel):

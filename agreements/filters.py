@@ -59,8 +59,9 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset.filter(search_q(value))
 
     def _with_party(self, queryset, parties):
-        """Agreements with one of `parties` among their public parties, as the facets count."""
-        return queryset.filter(Exists(parties.public().filter(agreement=OuterRef("pk"))))
+        """Agreements with one of `parties` among their public parties, as the facets count.
+        An uncorrelated subquery: the public parts are joined once, not once an agreement."""
+        return queryset.filter(pk__in=parties.public().values("agreement_id"))
 
     def by_topic(self, queryset, name, topic):
         return queryset.filter(
