@@ -1,28 +1,20 @@
 """An actor as the public reads it off its page: its export row and its JSON-LD."""
 
-from django.db.models import Prefetch
-
 from rkst.models import public_or_none
-from rkst.serialisers import Serialiser, citation_rows, key_of, public_citations_prefetch
+from rkst.serialisers import Serialiser, citation_rows, key_of
 
-from .models import Actor, ActorAlias
-
-
-def public_aliases():
-    return Prefetch("aliases", queryset=ActorAlias.objects.public())
+from .models import Actor
 
 
 class ActorSerialiser(Serialiser):
+    model = Actor
     name = "actors"
     columns = [
         "key", "url", "name_ru", "name_en", "short_name_ru", "kind", "country", "parent",
         "located_in", "founded_on", "aliases", "wikidata", "citations",
     ]  # fmt: skip
-
-    def prepare(self, queryset):
-        return queryset.select_related("parent", "located_in").prefetch_related(
-            public_aliases(), public_citations_prefetch(Actor)
-        )
+    related = ("parent", "located_in")
+    parts = {"aliases": (), "citations": ("source",)}
 
     def row(self, actor):
         return {

@@ -3,11 +3,12 @@ from django.utils.translation import gettext as _
 
 from rkst.citations import numbered_notes
 from rkst.models import public_or_none
+from rkst.serialisers import public_prefetch
 from rkst.serving import public_page
 
 from .filters import ActorListing
 from .models import Actor
-from .serialisers import ActorSerialiser, public_aliases
+from .serialisers import ActorSerialiser
 
 
 @public_page
@@ -25,7 +26,9 @@ def actor_list(request):
 def actor_detail(request, key):
     public = Actor.objects.public()
     actor = get_object_or_404(
-        public.select_related("parent", "located_in").prefetch_related(public_aliases()),
+        public.select_related("parent", "located_in").prefetch_related(
+            public_prefetch(Actor, "aliases")
+        ),
         key=key,
     )
     labels = {"": _("the record as a whole"), **dict(Actor.CITABLE_FIELDS)}

@@ -4,9 +4,9 @@ from django.db.models import Prefetch
 
 from actors.models import Actor
 from rkst.models import public_or_none
-from rkst.serialisers import Serialiser, citation_rows, key_of, public_citations_prefetch
+from rkst.serialisers import Serialiser, citation_rows, key_of
 
-from .models import Agreement, AgreementParty, Project, ProjectFigure, ProjectParticipant
+from .models import Agreement, AgreementParty, Project
 
 
 def public_parties():
@@ -23,27 +23,18 @@ def public_parties():
     )
 
 
-def public_participants():
-    return Prefetch(
-        "participant_set", queryset=ProjectParticipant.objects.public().select_related("actor")
-    )
-
-
-def public_figures():
-    return Prefetch("figures", queryset=ProjectFigure.objects.public())
-
-
 class AgreementSerialiser(Serialiser):
+    model = Agreement
     name = "agreements"
     columns = [
         "key", "url", "title_ru", "title_en", "kind", "level", "signed_on", "signed_place",
         "status", "organisation", "parties", "topics", "citations",
     ]  # fmt: skip
+    related = ("signed_place", "organisation")
+    parts = {"topics": (), "citations": ("source",)}
 
-    def prepare(self, queryset):
-        return queryset.select_related("signed_place", "organisation").prefetch_related(
-            public_parties(), "topics", public_citations_prefetch(Agreement)
-        )
+    def prefetches(self):
+        return [public_parties(), *super().prefetches()]
 
     def row(self, agreement):
         place = public_or_none(agreement.signed_place)
@@ -59,11 +50,14 @@ class AgreementSerialiser(Serialiser):
             "status": agreement.status,
             "organisation": key_of(public_or_none(agreement.organisation)),
             "parties": [
-                {"key": p.actor.key, "name_ru": p.actor.name_ru, "name_en": p.actor.name_en,
-                 "role": p.role}
+                {
+                    "key": p.actor.key,
+                    "name_ru": p.actor.name_ru,
+                    "name_en": p.actor.name_en,
+                    "role": p.role,
+                }
                 for p in agreement.public_parties
             ],  # fmt: skip
-            # The topics of a public agreement are public (TopicQuerySet.public).
             "topics": [topic.code for topic in agreement.topics.all()],
             "citations": citation_rows(agreement),
         }
@@ -87,16 +81,14 @@ class AgreementSerialiser(Serialiser):
 
 
 class ProjectSerialiser(Serialiser):
+    model = Project
     name = "projects"
     columns = [
         "key", "url", "name_ru", "name_en", "kind", "started_on", "ended_on", "place",
         "participants", "figures", "citations",
     ]  # fmt: skip
-
-    def prepare(self, queryset):
-        return queryset.select_related("place").prefetch_related(
-            public_figures(), public_participants(), public_citations_prefetch(Project)
-        )
+    related = ("place",)
+    parts = {"figures": (), "participant_set": ("actor",), "citations": ("source",)}
 
     def row(self, project):
         return {

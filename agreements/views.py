@@ -8,18 +8,13 @@ from rkst.bibliography import record_citation
 from rkst.citations import numbered_notes
 from rkst.listing import cached, named
 from rkst.models import Source
+from rkst.serialisers import public_prefetch
 from rkst.serving import public_page
 from rkst.views import with_csl_text
 
 from .filters import AgreementListing, ProjectListing
 from .models import Agreement, AgreementRelation, Project
-from .serialisers import (
-    AgreementSerialiser,
-    ProjectSerialiser,
-    public_figures,
-    public_participants,
-    public_parties,
-)
+from .serialisers import AgreementSerialiser, ProjectSerialiser, public_parties
 
 CATALOGUE_TITLE = {
     "ru": "Каталог российско-казахстанского научно-технического сотрудничества",
@@ -138,7 +133,9 @@ def project_list(request):
     export = listing.export(ProjectSerialiser(request))
     if export is not None:
         return export
-    listing.rows = listing.rows.select_related("place").prefetch_related(public_figures())
+    listing.rows = listing.rows.select_related("place").prefetch_related(
+        public_prefetch(Project, "figures")
+    )
     context = {"listing": listing, "page": listing.page(), "facets": listing.cached_facets}
     return render(request, "agreements/project_list.html", context)
 
@@ -148,7 +145,10 @@ def project_detail(request, key):
     project = get_object_or_404(
         Project.objects.public()
         .select_related("place")
-        .prefetch_related(public_figures(), public_participants()),
+        .prefetch_related(
+            public_prefetch(Project, "figures"),
+            public_prefetch(Project, "participant_set", "actor"),
+        ),
         key=key,
     )
     labels = {"": _("the record as a whole"), **dict(Project.CITABLE_FIELDS)}

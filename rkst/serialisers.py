@@ -9,14 +9,15 @@ from .exports import export_response
 from .models import Source
 
 
-def public_citations_prefetch(model):
-    """The public citations of each record of `model`, as its `citations`."""
-    citations = model._meta.get_field("citations").related_model
-    return Prefetch("citations", queryset=citations.objects.public().select_related("source"))
+def public_prefetch(model, name, *related):
+    """The public rows of each record's `name` (a relation of `model` to parts with a
+    public() method, see rkst.models.PublicQuerySet), with the `related` records they read."""
+    parts = model._meta.get_field(name).related_model
+    return Prefetch(name, queryset=parts._default_manager.public().select_related(*related))
 
 
 def citation_rows(record):
-    """The record's citations as the exports give them; prefetched by the above."""
+    """The record's citations as the exports give them, prefetched as a public part."""
     return [
         {"source": c.source.key, "field": c.field, "locator": c.locator, "quote": c.quote}
         for c in record.citations.all()
@@ -28,15 +29,21 @@ def key_of(record):
 
 
 class Serialiser:
+    model = None
     name = None  # the export's file name: "agreements-2026-11-25.csv"
     columns = ()  # the export's columns, in order: spreadsheets and re-imports rely on them
+    related = ()  # the records a row reads beside its own (shown only when public)
+    parts = {}  # the public parts a row reads, by relation: the records they read in turn
 
     def __init__(self, request):
         self.request = request
 
+    def prefetches(self):
+        return [public_prefetch(self.model, name, *related) for name, related in self.parts.items()]
+
     def prepare(self, queryset):
-        """`queryset` with what the rows read: its joins and public parts."""
-        return queryset
+        """`queryset` with what the rows read."""
+        return queryset.select_related(*self.related).prefetch_related(*self.prefetches())
 
     def row(self, record):
         raise NotImplementedError
@@ -53,6 +60,7 @@ class Serialiser:
 
 
 class SourceSerialiser(Serialiser):
+    model = Source
     name = "sources"
     columns = [
         "key", "kind", "authors", "title", "title_supplied", "container", "year", "volume",
