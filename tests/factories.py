@@ -4,6 +4,7 @@ import itertools
 
 from actors.models import Actor
 from agreements.models import Agreement, AgreementParty, AgreementRelation, Project, Topic
+from rkst.dates import set_partial_date
 from rkst.models import Source
 
 _keys = itertools.count(1)
@@ -27,7 +28,7 @@ def make_actor(**kwargs):
     return Actor.objects.create(**fields | kwargs)
 
 
-def make_agreement(parties=(), **kwargs):
+def make_agreement(parties=(), signed=None, **kwargs):
     n = next(_keys)
     fields = {
         "key": f"agreement-{n}",
@@ -37,6 +38,9 @@ def make_agreement(parties=(), **kwargs):
         "level": Agreement.Level.INTERGOVERNMENTAL,
     }
     agreement = Agreement.objects.create(**fields | kwargs)
+    if signed:
+        set_partial_date(agreement, "signed_on", signed)
+        agreement.save()
     for order, actor in enumerate(parties):
         side = actor.country if actor.country in ("RU", "KZ") else AgreementParty.Side.THIRD
         AgreementParty.objects.create(agreement=agreement, actor=actor, side=side, order=order)
