@@ -35,7 +35,8 @@ class ActorQuerySet(CuratedQuerySet):
 
     def in_region(self, region):
         """Actors of `region` (a region's pk, or an OuterRef to one): the region itself and
-        what is located in it or part of it. The region filter and its facet both use it."""
+        what is located in it or part of it: the region filter; its facet counts the same
+        actors with region_counts()."""
         return self.filter(
             models.Q(pk=region) | models.Q(located_in=region) | models.Q(parent=region)
         )
