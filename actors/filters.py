@@ -1,14 +1,10 @@
 import django_filters
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from rkst.listing import Facet, FacetValue, Listing
-from rkst.models import PublicationState
+from rkst.listing import Listing
 from rkst.search import search_q
 
 from .models import Actor
-
-PUBLISHED = PublicationState.PUBLISHED
 
 
 class ActorFilter(django_filters.FilterSet):
@@ -17,7 +13,7 @@ class ActorFilter(django_filters.FilterSet):
     country = django_filters.ChoiceFilter(label=_("country"), choices=Actor.Country.choices)
     region = django_filters.ModelChoiceFilter(
         label=_("region"),
-        queryset=Actor.objects.published().regions(),
+        queryset=Actor.objects.public().regions(),
         to_field_name="key",
         method="by_region",
     )
@@ -30,7 +26,7 @@ class ActorFilter(django_filters.FilterSet):
         return queryset.filter(search_q(value))
 
     def by_region(self, queryset, name, region):
-        return queryset.filter(Q(pk=region.pk) | Q(located_in=region) | Q(parent=region))
+        return queryset.in_region(region.pk)
 
 
 class ActorListing(Listing):
@@ -47,37 +43,10 @@ class ActorListing(Listing):
 
     def facets(self):
         results = self.filterset.qs.order_by()
-        facets = []
-        for name, choices in (("kind", Actor.Kind), ("country", Actor.Country)):
-            labels = dict(choices.choices)
-            rows = results.values(name).annotate(n=Count("pk")).order_by("-n", name)
-            facets.append(
-                Facet(
-                    name,
-                    self.filterset.filters[name].label,
-                    [
-                        FacetValue(
-                            r[name], labels[r[name]], r["n"], self.params.get(name) == r[name]
-                        )
-                        for r in rows
-                    ],
-                )
-            )
-        regions = (
-            Actor.objects.published()
-            .regions()
-            .annotate(n=Count("located_here", filter=Q(located_here__in=results.values("pk"))))
-            .filter(n__gt=0)
-            .order_by("-n", "name_ru")
-        )
-        facets.append(
-            Facet(
-                "region",
-                _("region"),
-                [
-                    FacetValue(r.key, r.name(), r.n, self.params.get("region") == r.key)
-                    for r in regions
-                ],
-            )
-        )
-        return [facet for facet in facets if facet.values]
+        counts = results.region_counts()
+        regions = Actor.objects.public().regions().only("key", "name_ru", "name_en")
+        found = [(r.key, r.name(), counts[r.pk]) for r in regions if counts[r.pk]]
+        return [
+            *self.choice_facets(results, "kind", "country"),
+            self.facet("region", sorted(found, key=lambda value: (-value[2], value[1]))),
+        ]

@@ -1,6 +1,8 @@
 """Actors: states, governments, ministries, regions, cities, academies, universities,
 research centres, companies, funds, commissions and international organisations."""
 
+from collections import Counter
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -14,12 +16,14 @@ from rkst.models import (
     CuratedModel,
     CuratedQuerySet,
     Link,
+    PublicQuerySet,
     check_date_order,
     check_partial_date,
     citation_field,
     key_field,
     localised,
     precision_field,
+    published_q,
 )
 
 
@@ -29,6 +33,30 @@ class ActorQuerySet(CuratedQuerySet):
 
     def of_country(self, country):
         return self.filter(country=country)
+
+    def in_region(self, region):
+        """Actors of `region` (a region's pk, or an OuterRef to one): the region itself and
+        what is located in it or part of it: the region filter; its facet counts the same
+        actors with region_counts()."""
+        return self.filter(
+            models.Q(pk=region) | models.Q(located_in=region) | models.Q(parent=region)
+        )
+
+    def region_counts(self):
+        """{region pk: how many of these actors in_region() finds for it}, in three grouped
+        queries rather than one OR-ed subquery a region: each actor is counted once, as the
+        region itself, else where it is located, else what it is part of."""
+        counts = Counter(self.regions().values_list("pk", flat=True))
+        located = self.exclude(located_in=None).exclude(located_in=models.F("pk"))
+        part = (
+            self.exclude(parent=None)
+            .exclude(parent=models.F("pk"))
+            .exclude(located_in=models.F("parent"))
+        )
+        for rows, field in ((located, "located_in"), (part, "parent")):
+            grouped = rows.order_by().values(field).annotate(n=models.Count("pk"))
+            counts.update({row[field]: row["n"] for row in grouped})
+        return counts
 
 
 class Actor(CuratedModel):
@@ -221,9 +249,12 @@ class Actor(CuratedModel):
         return False
 
 
-class ActorAliasManager(models.Manager):
+class ActorAliasQuerySet(PublicQuerySet):
     def get_by_natural_key(self, actor, name):
         return self.get(actor__key=actor, name=name)
+
+    def public_q(self, path=""):
+        return published_q(f"{path}actor__")
 
 
 class ActorAlias(models.Model):
@@ -249,7 +280,7 @@ class ActorAlias(models.Model):
         _("note"), max_length=300, blank=True, help_text=_("e.g. “until 2001”.")
     )
 
-    objects = ActorAliasManager()
+    objects = ActorAliasQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -1,6 +1,4 @@
-from collections import Counter
 from functools import cached_property
-from types import SimpleNamespace
 
 import django_filters
 from django.db.models import Count, Exists, OuterRef
@@ -8,13 +6,10 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Actor
-from rkst.listing import Facet, FacetValue, Listing, cached
-from rkst.models import PublicationState, localised
+from rkst.listing import Listing, cached
 from rkst.search import search_q
 
 from .models import Agreement, AgreementParty, Project, ProjectParticipant, Topic
-
-PUBLISHED = PublicationState.PUBLISHED
 
 
 class AgreementFilter(django_filters.FilterSet):
@@ -23,11 +18,14 @@ class AgreementFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(label=_("level"), choices=Agreement.Level.choices)
     status = django_filters.ChoiceFilter(label=_("status"), choices=Agreement.Status.choices)
     topic = django_filters.ModelChoiceFilter(
-        label=_("topic"), queryset=Topic.objects.all(), to_field_name="code", method="by_topic"
+        label=_("topic"),
+        queryset=Topic.objects.public(),
+        to_field_name="code",
+        method="by_topic",
     )
     party = django_filters.ModelChoiceFilter(
         label=_("party"),
-        queryset=Actor.objects.published(),
+        queryset=Actor.objects.public(),
         to_field_name="key",
         method="by_party",
     )
@@ -36,13 +34,13 @@ class AgreementFilter(django_filters.FilterSet):
     )
     region = django_filters.ModelChoiceFilter(
         label=_("region"),
-        queryset=Actor.objects.published().regions(),
+        queryset=Actor.objects.public().regions(),
         to_field_name="key",
         method="by_region",
     )
     organisation = django_filters.ModelChoiceFilter(
         label=_("framework organisation"),
-        queryset=Actor.objects.published().filter(kind=Actor.Kind.ORGANISATION),
+        queryset=Actor.objects.public().filter(kind=Actor.Kind.ORGANISATION),
         to_field_name="key",
         field_name="organisation",
     )
@@ -60,9 +58,10 @@ class AgreementFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return queryset.filter(search_q(value))
 
-    def _with_party(self, queryset, **conditions):
-        parties = AgreementParty.objects.filter(agreement=OuterRef("pk"), **conditions)
-        return queryset.filter(Exists(parties))
+    def _with_party(self, queryset, parties):
+        """Agreements with one of `parties` among their public parties, as the facets count.
+        An uncorrelated subquery: the public parts are joined once, not once an agreement."""
+        return queryset.filter(pk__in=parties.public().values("agreement_id"))
 
     def by_topic(self, queryset, name, topic):
         return queryset.filter(
@@ -70,14 +69,15 @@ class AgreementFilter(django_filters.FilterSet):
         )
 
     def by_party(self, queryset, name, actor):
-        return self._with_party(queryset, actor=actor)
+        return self._with_party(queryset, AgreementParty.objects.filter(actor=actor))
 
     def by_country(self, queryset, name, country):
-        return self._with_party(queryset, actor__country=country)
+        return self._with_party(queryset, AgreementParty.objects.filter(actor__country=country))
 
     def by_region(self, queryset, name, region):
-        parties = AgreementParty.objects.filter(agreement=OuterRef("pk")).with_region()
-        return queryset.filter(Exists(parties.filter(region_id=region.pk)))
+        return self._with_party(
+            queryset, AgreementParty.objects.with_region().filter(region_id=region.pk)
+        )
 
 
 class AgreementListing(Listing):
@@ -96,137 +96,60 @@ class AgreementListing(Listing):
     def facets(self):
         """Counts of the current results by each facet: one grouped query a facet."""
         results = self.filterset.qs.order_by()
-        active = {name: self.params.get(name) for name in self.filterset.filters}
-        # Kinds, levels and statuses counted in one pass over the results.
-        combinations = list(results.values("kind", "level", "status").annotate(n=Count("pk")))
-        facets = [
-            self._choice_facet(combinations, "kind", Agreement.Kind, active),
-            self._choice_facet(combinations, "level", Agreement.Level, active),
-            self._choice_facet(combinations, "status", Agreement.Status, active),
-        ]
-        parties = AgreementParty.objects.filter(
-            agreement__in=results.values("pk"), actor__state=PUBLISHED
-        )
+        keys = results.values("pk")
+        parties = AgreementParty.objects.public().filter(agreement__in=keys)
         topics = (
-            Agreement.topics.through.objects.filter(agreement__in=results.values("pk"))
+            Agreement.topics.through.objects.filter(agreement__in=keys)
             .values("topic__code", "topic__name_ru", "topic__name_en")
             # An agreement has a topic once (the through table's unique pair): no DISTINCT.
             .annotate(n=Count("pk"))
             .order_by("-n", "topic__name_ru")
         )
-        facets.append(
-            Facet(
-                "topic",
-                _("topic"),
-                [
-                    self._value(
-                        "topic", row["topic__code"], named(row, "topic__name"), row["n"], active
-                    )
-                    for row in topics
-                ],
-            )
-        )
         countries = dict(Actor.Country.choices)
         by_country = (
             parties.values("actor__country")
             .annotate(n=Count("agreement_id", distinct=True))
-            .order_by("-n")
+            .order_by("-n", "actor__country")
         )
-        facets.append(
-            Facet(
-                "country",
-                _("party's country"),
-                [
-                    self._value(
-                        "country",
-                        row["actor__country"],
-                        countries[row["actor__country"]],
-                        row["n"],
-                        active,
-                    )
-                    for row in by_country
-                ],
-            )
+        by_party = (
+            parties.values("actor__key", "actor__name_ru", "actor__name_en")
+            # An actor is a party to an agreement once (agreement_party_once): no DISTINCT,
+            # which would sort every party row.
+            .annotate(n=Count("pk"))
+            .order_by("-n", "actor__name_ru")[: self.PARTY_FACET_SIZE]
         )
-        facets.append(self._actor_facet("party", _("party"), parties, "actor", active))
         counts = dict(
-            AgreementParty.objects.filter(agreement__in=results.values("pk"))
-            .with_region()
+            parties.with_region()
             .exclude(region_id=None)
             .values("region_id")
             .annotate(n=Count("agreement_id", distinct=True))
             .values_list("region_id", "n")
         )
-        regions = Actor.objects.published().regions().filter(pk__in=counts)
-        facets.append(
-            Facet(
-                "region",
-                _("region"),
-                sorted(
-                    (self._value("region", r.key, r.name(), counts[r.pk], active) for r in regions),
-                    key=lambda value: (-value.count, value.label),
-                ),
-            )
-        )
+        regions = Actor.objects.public().regions().filter(pk__in=counts)
         organisations = (
-            results.filter(organisation__state=PUBLISHED)
+            results.filter(Actor.objects.public_q("organisation__"))
             .values("organisation__key", "organisation__name_ru", "organisation__name_en")
             .annotate(n=Count("pk"))
-            .order_by("-n")
+            .order_by("-n", "organisation__name_ru")
         )
-        facets.append(
-            Facet(
-                "organisation",
-                _("framework organisation"),
-                [
-                    self._value(
-                        "organisation",
-                        row["organisation__key"],
-                        named(row, "organisation__name"),
-                        row["n"],
-                        active,
-                    )
-                    for row in organisations
-                ],
-            )
-        )
-        return [facet for facet in facets if facet.values]
-
-    def _value(self, name, value, label, count, active):
-        return FacetValue(str(value), label, count, active.get(name) == str(value))
-
-    def _choice_facet(self, combinations, name, choices, active):
-        labels = dict(choices.choices)
-        counts = Counter()
-        for row in combinations:
-            counts[row[name]] += row["n"]
-        return Facet(
-            name,
-            self.filterset.filters[name].label,
-            [
-                self._value(name, value, labels.get(value, value), n, active)
-                for value, n in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
-            ],
-        )
-
-    def _actor_facet(self, name, label, parties, actor, active):
-        rows = (
-            parties.values(f"{actor}__key", f"{actor}__name_ru", f"{actor}__name_en")
-            # An actor is a party to an agreement once (agreement_party_once): no DISTINCT,
-            # which would sort every party row.
-            .annotate(n=Count("pk"))
-            .order_by("-n", f"{actor}__name_ru")[: self.PARTY_FACET_SIZE]
-        )
-        return Facet(
-            name,
-            label,
-            [
-                self._value(
-                    name, row[f"{actor}__key"], named(row, f"{actor}__name"), row["n"], active
-                )
-                for row in rows
-            ],
-        )
+        return [
+            # Kinds, levels and statuses counted in one pass over the results.
+            *self.choice_facets(results, "kind", "level", "status"),
+            self.record_facet("topic", topics, "topic", key="code"),
+            self.facet(
+                "country",
+                ((r["actor__country"], countries[r["actor__country"]], r["n"]) for r in by_country),
+            ),
+            self.record_facet("party", by_party, "actor"),
+            self.facet(
+                "region",
+                sorted(
+                    ((r.key, r.name(), counts[r.pk]) for r in regions),
+                    key=lambda value: (-value[2], value[1]),
+                ),
+            ),
+            self.record_facet("organisation", organisations, "organisation"),
+        ]
 
     @cached_property
     def cached_timeline(self):
@@ -264,19 +187,12 @@ class AgreementListing(Listing):
         )
 
 
-def named(row, prefix):
-    """The name in the active language from a values() row with *_ru and *_en keys."""
-    return localised(
-        SimpleNamespace(name_ru=row[f"{prefix}_ru"], name_en=row[f"{prefix}_en"]), "name"
-    )
-
-
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("search"), method="search")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Project.Kind.choices)
     participant = django_filters.ModelChoiceFilter(
         label=_("participant"),
-        queryset=Actor.objects.published(),
+        queryset=Actor.objects.public(),
         to_field_name="key",
         method="by_participant",
     )
@@ -289,7 +205,9 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(search_q(value))
 
     def by_participant(self, queryset, name, actor):
-        participants = ProjectParticipant.objects.filter(project=OuterRef("pk"), actor=actor)
+        participants = ProjectParticipant.objects.public().filter(
+            project=OuterRef("pk"), actor=actor
+        )
         return queryset.filter(Exists(participants))
 
 
@@ -307,40 +225,14 @@ class ProjectListing(Listing):
 
     def facets(self):
         results = self.filterset.qs.order_by()
-        active = {name: self.params.get(name) for name in self.filterset.filters}
-        labels = dict(Project.Kind.choices)
-        kinds = results.values("kind").annotate(n=Count("pk")).order_by("-n", "kind")
         participants = (
-            ProjectParticipant.objects.filter(
-                project__in=results.values("pk"), actor__state=PUBLISHED
-            )
+            ProjectParticipant.objects.public()
+            .filter(project__in=results.values("pk"))
             .values("actor__key", "actor__name_ru", "actor__name_en")
             .annotate(n=Count("pk"))  # once per project (project_participant_once)
             .order_by("-n", "actor__name_ru")[:15]
         )
-        facets = [
-            Facet(
-                "kind",
-                _("kind"),
-                [
-                    FacetValue(
-                        r["kind"], labels[r["kind"]], r["n"], active.get("kind") == r["kind"]
-                    )
-                    for r in kinds
-                ],
-            ),
-            Facet(
-                "participant",
-                _("participant"),
-                [
-                    FacetValue(
-                        r["actor__key"],
-                        named(r, "actor__name"),
-                        r["n"],
-                        active.get("participant") == r["actor__key"],
-                    )
-                    for r in participants
-                ],
-            ),
+        return [
+            *self.choice_facets(results, "kind"),
+            self.record_facet("participant", participants, "actor"),
         ]
-        return [facet for facet in facets if facet.values]

@@ -13,6 +13,7 @@ from rkst.models import (
     CuratedModel,
     CuratedQuerySet,
     Link,
+    PublicQuerySet,
     SearchableModel,
     SearchableQuerySet,
     check_date_order,
@@ -23,12 +24,21 @@ from rkst.models import (
     key_validator,
     localised,
     precision_field,
+    published_q,
 )
 
 
-class TopicQuerySet(SearchableQuerySet):
+class TopicQuerySet(SearchableQuerySet, PublicQuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
+
+    def public_q(self, path=""):
+        """A topic is public when a public agreement carries it: a topic that only drafts
+        carry is neither named nor offered as a filter."""
+        carried = Agreement.topics.through.objects.filter(
+            Agreement.objects.public_q("agreement__"), topic=models.OuterRef(f"{path}pk")
+        )
+        return models.Exists(carried)
 
 
 class Topic(SearchableModel):
@@ -307,23 +317,27 @@ class Agreement(CuratedModel):
             raise ValidationError(errors)
 
 
-class AgreementPartyQuerySet(models.QuerySet):
+class AgreementPartyQuerySet(PublicQuerySet):
     def get_by_natural_key(self, agreement, actor):
         return self.get(agreement__key=agreement, actor__key=actor)
 
+    def public_q(self, path=""):
+        return published_q(f"{path}agreement__") & published_q(f"{path}actor__")
+
     def with_region(self):
-        """Annotate `region`: the party itself when it is a region, else the region it is
-        located in or part of (a city, an akimat, a university of the region)."""
-        is_region = {"then": models.F("actor_id")}
+        """Annotate `region_id`: the party itself when it is a region, else the region it is
+        located in or part of (a city, an akimat, a university of the region). Only through
+        published actors: a draft party has no region, and a draft region is no region."""
+        party = published_q("actor__")
+
+        def region(path):
+            return party & models.Q(**{f"{path}kind": Actor.Kind.REGION}) & published_q(path)
+
         return self.annotate(
             region_id=models.Case(
-                models.When(actor__kind=Actor.Kind.REGION, **is_region),
-                models.When(
-                    actor__located_in__kind=Actor.Kind.REGION, then=models.F("actor__located_in_id")
-                ),
-                models.When(
-                    actor__parent__kind=Actor.Kind.REGION, then=models.F("actor__parent_id")
-                ),
+                models.When(region("actor__"), then=models.F("actor_id")),
+                models.When(region("actor__located_in__"), then=models.F("actor__located_in_id")),
+                models.When(region("actor__parent__"), then=models.F("actor__parent_id")),
                 output_field=models.BigIntegerField(),
             )
         )
@@ -393,9 +407,13 @@ class AgreementParty(models.Model):
             )
 
 
-class AgreementRelationManager(models.Manager):
+class AgreementRelationQuerySet(PublicQuerySet):
     def get_by_natural_key(self, source, target, type):
         return self.get(source__key=source, target__key=target, type=type)
+
+    def public_q(self, path=""):
+        """A relation is public when both agreements are, read from either side."""
+        return published_q(f"{path}source__") & published_q(f"{path}target__")
 
 
 class AgreementRelation(models.Model):
@@ -436,7 +454,7 @@ class AgreementRelation(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
 
-    objects = AgreementRelationManager()
+    objects = AgreementRelationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -621,9 +639,12 @@ class Project(CuratedModel):
             raise ValidationError(errors)
 
 
-class ProjectParticipantManager(models.Manager):
+class ProjectParticipantQuerySet(PublicQuerySet):
     def get_by_natural_key(self, project, actor):
         return self.get(project__key=project, actor__key=actor)
+
+    def public_q(self, path=""):
+        return published_q(f"{path}project__") & published_q(f"{path}actor__")
 
 
 class ProjectParticipant(models.Model):
@@ -648,7 +669,7 @@ class ProjectParticipant(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.PARTNER)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = ProjectParticipantManager()
+    objects = ProjectParticipantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -672,9 +693,12 @@ class ProjectParticipant(models.Model):
     natural_key.dependencies = ["agreements.project", "actors.actor"]
 
 
-class ProjectFigureManager(models.Manager):
+class ProjectFigureQuerySet(PublicQuerySet):
     def get_by_natural_key(self, project, measure):
         return self.get(project__key=project, measure=measure)
+
+    def public_q(self, path=""):
+        return published_q(f"{path}project__")
 
 
 class ProjectFigure(models.Model):
@@ -699,7 +723,7 @@ class ProjectFigure(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = ProjectFigureManager()
+    objects = ProjectFigureQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

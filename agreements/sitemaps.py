@@ -18,7 +18,7 @@ class PublishedSitemap(Sitemap):
         self.model, self.namespace = model, namespace
 
     def items(self):
-        return self.model.objects.published().order_by("key").only("key", "updated_at")
+        return self.model.objects.public().order_by("key").only("key", "updated_at")
 
     def location(self, record):
         return reverse(f"{self.namespace}:detail", args=[record.key])

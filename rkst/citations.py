@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from .models import CitationRank, PublicationState
+from .models import CitationRank
 
 RANK_ORDER = {CitationRank.PREFERRED: 0, CitationRank.NORMAL: 1, CitationRank.DEPRECATED: 2}
 
@@ -21,13 +21,8 @@ class Fact:
 
 
 def public_citations(record):
-    """The record's citations whose sources are published, best-ranked first."""
-    citations = [
-        c
-        for c in record.citations.all()
-        if c.source.state == PublicationState.PUBLISHED
-        and (c.found_in is None or c.found_in.state == PublicationState.PUBLISHED)
-    ]
+    """The record's public citations (see CitationQuerySet.public), best-ranked first."""
+    citations = record.citations.public().select_related("source", "found_in")
     return sorted(citations, key=lambda c: (RANK_ORDER.get(c.rank, 1), c.pk))
 
 

@@ -5,16 +5,19 @@ that keeps the filters, and `?export=` of exactly the filtered rows."""
 import hashlib
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import SimpleNamespace
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .exports import FORMATS
+from .models import localised
 from .search import rank
 from .serving import catalogue_version
 
@@ -98,6 +101,13 @@ class Facet:
         for value in kept:
             value.label = str(value.label)
         return Facet(self.name, str(self.label), kept, len(self.values) - len(kept))
+
+
+def named(row, prefix):
+    """The name in the active language from a values() row with *_ru and *_en keys."""
+    return localised(
+        SimpleNamespace(name_ru=row[f"{prefix}_ru"], name_en=row[f"{prefix}_en"]), "name"
+    )
 
 
 @dataclass
@@ -188,7 +198,7 @@ class Listing:
         return cached(
             self.request,
             f"{type(self).__name__}:facets:{self._filter_key()}",
-            lambda: [facet.shortened() for facet in self.facets()],
+            lambda: [facet.shortened() for facet in self.facets() if facet.values],
         )
 
     def _filter_key(self):
@@ -198,7 +208,38 @@ class Listing:
         return hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
 
     def facets(self):
+        """The facets of the current results. Each counts exactly the rows that choosing one
+        of its values finds: it reads the same filter, through the same public parts."""
         return []
+
+    def facet(self, name, values):
+        """The facet of filter `name` from (value, label, count) triples, in their order."""
+        chosen = self.params.get(name)
+        return Facet(
+            name,
+            self.filterset.filters[name].label,
+            [FacetValue(str(v), label, n, chosen == str(v)) for v, label, n in values],
+        )
+
+    def choice_facets(self, results, *names):
+        """The facets of choice fields `names`, counted in one grouped query, largest first."""
+        combinations = list(results.values(*names).annotate(n=Count("pk")))
+        facets = []
+        for name in names:
+            labels = dict(self.filterset.filters[name].extra["choices"])
+            counts = Counter()
+            for row in combinations:
+                counts[row[name]] += row["n"]
+            ordered = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+            facets.append(self.facet(name, ((v, labels.get(v, v), n) for v, n in ordered)))
+        return facets
+
+    def record_facet(self, name, rows, prefix, key="key"):
+        """The facet of filter `name` from values() rows of a related record: its key, its
+        names (`prefix`__key, `prefix`__name_ru, `prefix`__name_en) and a count "n"."""
+        return self.facet(
+            name, ((r[f"{prefix}__{key}"], named(r, f"{prefix}__name"), r["n"]) for r in rows)
+        )
 
     def page(self):
         try:
@@ -235,6 +276,15 @@ class Listing:
         rows = self.rows.order_by().filter(pk__in=keys) if keys else []
         return sorted(rows, key=lambda row: position[row.pk])
 
-    def export_format(self):
+    def export(self, serialiser):
+        """The filtered rows as a file when `?export=` names a format, else None; an unknown
+        format is noted on the page."""
         fmt = self.request.GET.get("export")
-        return fmt if fmt in FORMATS else None
+        if not fmt:
+            return None
+        if fmt not in FORMATS:
+            self.notes.append(
+                _("Unknown export format “%(format)s”: choose csv, xlsx or json.") % {"format": fmt}
+            )
+            return None
+        return serialiser.export(fmt, self.rows)

@@ -114,9 +114,34 @@ class VersionField(AutoIncVersionField):
         self.editable = False
 
 
-class CuratedQuerySet(SearchableQuerySet):
+class PublicQuerySet(models.QuerySet):
+    """Rows the public may see. Every public channel (pages, facets and counts, exports,
+    sitemap) reads through `public()`; `public_q(path)` states the same rule for rows
+    reached through `path` ("actor__"), so that a join or a subquery can apply it."""
+
+    def public_q(self, path=""):
+        raise NotImplementedError
+
+    def public(self):
+        return self.filter(self.public_q())
+
+
+def published_q(path=""):
+    """The record at `path` is published."""
+    return models.Q(**{f"{path}state": PublicationState.PUBLISHED})
+
+
+def none_or_published_q(path):
+    """The optional record at `path` is absent or published."""
+    return models.Q(**{f"{path}isnull": True}) | published_q(path)
+
+
+class CuratedQuerySet(SearchableQuerySet, PublicQuerySet):
     def published(self):
         return self.filter(state=PublicationState.PUBLISHED)
+
+    def public_q(self, path=""):
+        return published_q(path)
 
 
 class CuratedModel(SearchableModel):
@@ -223,6 +248,12 @@ class Link(NamedTuple):
     label: str  # for curators: "party", "cited"...
     record: object
     field: str  # the fact it belongs to: a field name, or "citations"
+
+
+def public_or_none(record):
+    """`record` when the public may see it: a draft place, region, parent or organisation
+    linked from a published record is neither shown nor exported."""
+    return record if record is not None and record.is_published else None
 
 
 def citation_links(citations, field="citations"):
@@ -408,7 +439,7 @@ def citation_field(choices):
     )
 
 
-class CitationManager(models.Manager):
+class CitationQuerySet(PublicQuerySet):
     def get_by_natural_key(self, *key):
         *record_key, source, field, locator = key
         record_model = self.model._meta.get_field("record").related_model
@@ -417,6 +448,16 @@ class CitationManager(models.Manager):
             source__key=source,
             field=field,
             locator=locator,
+        )
+
+    def public_q(self, path=""):
+        """A citation is public when its source, the work relaying it (if any) and the record
+        it supports are."""
+        record_model = self.model._meta.get_field("record").related_model
+        return (
+            published_q(f"{path}source__")
+            & none_or_published_q(f"{path}found_in__")
+            & record_model._default_manager.public_q(f"{path}record__")
         )
 
 
@@ -483,7 +524,7 @@ class CitationBase(models.Model):
     )
     added_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
 
-    objects = CitationManager()
+    objects = CitationQuerySet.as_manager()
     history = HistoricalRecords(inherit=True)
 
     class Meta:

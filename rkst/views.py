@@ -1,21 +1,17 @@
 import json
 
 import django_filters
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .bibliography import formats
-from .exports import FORMATS, export_response
-from .listing import Facet, FacetValue, Listing
-from .models import CitationBase, PublicationState, Source
+from .listing import Listing
+from .models import CitationBase, Source
 from .search import search_q
+from .serialisers import SourceSerialiser
 from .serving import public_page
-
-PUBLISHED = PublicationState.PUBLISHED
 
 
 def with_csl_text(citation_formats):
@@ -49,87 +45,46 @@ class SourceListing(Listing):
     default_sort = "key"
 
     def facets(self):
-        results = self.filterset.qs.order_by()
-        facets = []
-        for name, choices in (("kind", Source.Kind), ("reliability", Source.Reliability)):
-            labels = dict(choices.choices)
-            rows = results.values(name).annotate(n=Count("pk")).order_by("-n", name)
-            facets.append(
-                Facet(
-                    name,
-                    self.filterset.filters[name].label,
-                    [
-                        FacetValue(
-                            r[name], labels[r[name]], r["n"], self.params.get(name) == r[name]
-                        )
-                        for r in rows
-                    ],
-                )
-            )
-        return [facet for facet in facets if facet.values]
-
-
-SOURCE_COLUMNS = [
-    "key", "kind", "authors", "title", "title_supplied", "container", "year", "volume",
-    "issue", "pages", "publisher", "place", "url", "doi", "language", "complete", "gost",
-]  # fmt: skip
-
-
-def source_row(source):
-    row = {column: getattr(source, column, None) for column in SOURCE_COLUMNS}
-    row["gost"] = formats(source)["gost"]
-    return row
+        return self.choice_facets(self.filterset.qs.order_by(), "kind", "reliability")
 
 
 @public_page
 def source_list(request):
-    listing = SourceListing(request, Source.objects.published())
-    fmt = listing.export_format()
-    if fmt:
-        return export_response(fmt, "sources", SOURCE_COLUMNS, map(source_row, listing.rows))
-    if request.GET.get("export") and request.GET["export"] not in FORMATS:
-        listing.notes.append(
-            _("Unknown export format “%(format)s”: choose csv, xlsx or json.")
-            % {"format": request.GET["export"]}
-        )
+    listing = SourceListing(request, Source.objects.public())
+    export = listing.export(SourceSerialiser(request))
+    if export is not None:
+        return export
     context = {"listing": listing, "page": listing.page(), "facets": listing.cached_facets}
     return render(request, "rkst/source_list.html", context)
 
 
 def citing_records(source):
-    """Every published record that cites `source`, directly or as the work relaying a
-    citation, with the citation: one query per citation table, whatever the app."""
+    """Every public citation of `source`, direct or relayed by it, with its record: one query
+    per citation table, whatever the app."""
     found = []
     for relation in Source._meta.related_objects:
         model = relation.related_model
         if not issubclass(model, CitationBase):
             continue
         citations = (
-            model.objects.filter(**{relation.field.name: source})
+            model.objects.public()
+            .filter(**{relation.field.name: source})
             .select_related("source", *getattr(model, "public_select_related", ("record",)))
             .order_by("pk")
         )
         for citation in citations:
-            if citation.record.is_published and citation.source.is_published:
-                found.append((citation.record, citation, relation.field.name == "found_in"))
+            found.append((citation.record, citation, relation.field.name == "found_in"))
     return found
 
 
 @public_page
 def source_detail(request, key):
-    source = get_object_or_404(Source.objects.published(), key=key)
+    source = get_object_or_404(Source.objects.public(), key=key)
     context = {
         "source": source,
         "formats": with_csl_text(formats(source)),
         "citing": citing_records(source),
-        "json_ld": {
-            "@context": "https://schema.org",
-            "@type": "ScholarlyArticle" if source.kind == Source.Kind.ARTICLE else "CreativeWork",
-            "url": request.build_absolute_uri(),
-            "name": source.title,
-            "author": [name.strip() for name in source.authors.split(";") if name.strip()],
-            "datePublished": source.year,
-        },
+        "json_ld": SourceSerialiser(request).json_ld(source),
     }
     return render(request, "rkst/source_detail.html", context)
 

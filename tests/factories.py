@@ -3,7 +3,8 @@
 import itertools
 
 from actors.models import Actor
-from agreements.models import Agreement, AgreementParty, Project, Topic
+from agreements.models import Agreement, AgreementParty, AgreementRelation, Project, Topic
+from rkst.dates import set_partial_date
 from rkst.models import Source
 
 _keys = itertools.count(1)
@@ -27,7 +28,7 @@ def make_actor(**kwargs):
     return Actor.objects.create(**fields | kwargs)
 
 
-def make_agreement(parties=(), **kwargs):
+def make_agreement(parties=(), signed=None, **kwargs):
     n = next(_keys)
     fields = {
         "key": f"agreement-{n}",
@@ -37,10 +38,17 @@ def make_agreement(parties=(), **kwargs):
         "level": Agreement.Level.INTERGOVERNMENTAL,
     }
     agreement = Agreement.objects.create(**fields | kwargs)
+    if signed:
+        set_partial_date(agreement, "signed_on", signed)
+        agreement.save()
     for order, actor in enumerate(parties):
         side = actor.country if actor.country in ("RU", "KZ") else AgreementParty.Side.THIRD
         AgreementParty.objects.create(agreement=agreement, actor=actor, side=side, order=order)
     return agreement
+
+
+def make_relation(source, target, type=AgreementRelation.Type.SUPPLEMENTS, **kwargs):
+    return AgreementRelation.objects.create(source=source, target=target, type=type, **kwargs)
 
 
 def make_project(**kwargs):

@@ -5,7 +5,16 @@ from django import template
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import SafeString
 
+from rkst.models import public_or_none
+
 register = template.Library()
+
+
+@register.filter
+def public(record):
+    """The linked record when the public may see it, else None:
+    {% with place=agreement.signed_place|public %}."""
+    return public_or_none(record)
 
 
 @register.filter

@@ -1,0 +1,45 @@
+"""An actor as the public reads it off its page: its export row and its JSON-LD."""
+
+from rkst.models import public_or_none
+from rkst.serialisers import Serialiser, citation_rows, key_of
+
+from .models import Actor
+
+
+class ActorSerialiser(Serialiser):
+    model = Actor
+    name = "actors"
+    columns = [
+        "key", "url", "name_ru", "name_en", "short_name_ru", "kind", "country", "parent",
+        "located_in", "founded_on", "aliases", "wikidata", "citations",
+    ]  # fmt: skip
+    related = ("parent", "located_in")
+    parts = {"aliases": (), "citations": ("source",)}
+
+    def row(self, actor):
+        return {
+            "key": actor.key,
+            "url": self.url(actor),
+            "name_ru": actor.name_ru,
+            "name_en": actor.name_en,
+            "short_name_ru": actor.short_name_ru,
+            "kind": actor.kind,
+            "country": actor.country,
+            "parent": key_of(public_or_none(actor.parent)),
+            "located_in": key_of(public_or_none(actor.located_in)),
+            "founded_on": actor.founded.iso() if actor.founded else None,
+            "aliases": [alias.name for alias in actor.aliases.all()],
+            "wikidata": actor.wikidata,
+            "citations": citation_rows(actor),
+        }
+
+    def json_ld(self, actor):
+        place = actor.kind in (Actor.Kind.REGION, Actor.Kind.CITY)
+        return {
+            "@context": "https://schema.org",
+            "@type": "Place" if place else "Organization",
+            "url": self.request.build_absolute_uri(),
+            "name": actor.name(),
+            "alternateName": [alias.name for alias in actor.aliases.all()],
+            "sameAs": f"https://www.wikidata.org/wiki/{actor.wikidata}" if actor.wikidata else None,
+        }

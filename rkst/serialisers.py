@@ -1,0 +1,83 @@
+"""Each kind of record as the public reads it off its page: one serialiser per kind gives the
+columns and rows of the list's export and the record's JSON-LD, reading only public parts.
+The apps keep theirs beside their models (agreements/serialisers.py, actors/serialisers.py)."""
+
+from django.db.models import Prefetch
+
+from .bibliography import formats
+from .exports import export_response
+from .models import Source
+
+
+def public_prefetch(model, name, *related):
+    """The public rows of each record's `name` (a relation of `model` to parts with a
+    public() method, see rkst.models.PublicQuerySet), with the `related` records they read."""
+    parts = model._meta.get_field(name).related_model
+    return Prefetch(name, queryset=parts._default_manager.public().select_related(*related))
+
+
+def citation_rows(record):
+    """The record's citations as the exports give them, prefetched as a public part."""
+    return [
+        {"source": c.source.key, "field": c.field, "locator": c.locator, "quote": c.quote}
+        for c in record.citations.all()
+    ]
+
+
+def key_of(record):
+    return record.key if record is not None else None
+
+
+class Serialiser:
+    model = None
+    name = None  # the export's file name: "agreements-2026-11-25.csv"
+    columns = ()  # the export's columns, in order: spreadsheets and re-imports rely on them
+    related = ()  # the records a row reads beside its own (shown only when public)
+    parts = {}  # the public parts a row reads, by relation: the records they read in turn
+
+    def __init__(self, request):
+        self.request = request
+
+    def prefetches(self):
+        return [public_prefetch(self.model, name, *related) for name, related in self.parts.items()]
+
+    def prepare(self, queryset):
+        """`queryset` with what the rows read."""
+        return queryset.select_related(*self.related).prefetch_related(*self.prefetches())
+
+    def row(self, record):
+        raise NotImplementedError
+
+    def json_ld(self, record):
+        raise NotImplementedError
+
+    def url(self, record):
+        return self.request.build_absolute_uri(record.get_absolute_url())
+
+    def export(self, fmt, queryset):
+        rows = self.prepare(queryset).iterator(chunk_size=2000)
+        return export_response(fmt, self.name, self.columns, map(self.row, rows))
+
+
+class SourceSerialiser(Serialiser):
+    model = Source
+    name = "sources"
+    columns = [
+        "key", "kind", "authors", "title", "title_supplied", "container", "year", "volume",
+        "issue", "pages", "publisher", "place", "url", "doi", "language", "complete", "gost",
+    ]  # fmt: skip
+
+    def row(self, source):
+        row = {column: getattr(source, column, None) for column in self.columns}
+        row["gost"] = formats(source)["gost"]
+        return row
+
+    def json_ld(self, source):
+        return {
+            "@context": "https://schema.org",
+            "@type": "ScholarlyArticle" if source.kind == Source.Kind.ARTICLE else "CreativeWork",
+            "url": self.request.build_absolute_uri(),
+            "name": source.title,
+            "author": [name.strip() for name in source.authors.split(";") if name.strip()],
+            "datePublished": source.year,
+        }
