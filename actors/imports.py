@@ -12,12 +12,15 @@ from django.utils.translation import gettext_lazy
 from rkst.imports import (
     INVALID,
     CellError,
-    Choices,
+    ChoiceColumn,
     CitedSheet,
     Column,
+    DateColumn,
+    KeyColumn,
+    ListColumn,
     Lookup,
+    ReferenceColumn,
     citation_columns,
-    parse_date,
     plain_text,
     quiet_text,
     register,
@@ -58,6 +61,34 @@ def actor_lookup():
     return lookup
 
 
+class AliasesColumn(ListColumn):
+    """The actor's other names, the whole list: former names, acronyms, transliterations."""
+
+    def clean(self, row, sheet):
+        names = row.text(self.code)
+        return names if names is INVALID else list(dict.fromkeys(split_list(names)))
+
+    def old(self, plan, sheet):
+        return [alias.name for alias in sheet.aliases.get(plan.instance.pk, ())]
+
+    def same(self, old, new):
+        # An alias stored with spaces around it is the name the import reads.
+        return set(new) == {plain_text(name) for name in old}
+
+    def before(self, plan, sheet):
+        return [
+            {"name": a.name, "kind": a.kind, "language": a.language, "note": a.note}
+            for a in sheet.aliases.get(plan.instance.pk, ())
+        ]
+
+    def export(self, record, sheet):
+        return "; ".join(alias.name for alias in record.aliases.all())
+
+
+def actor_column(code, heading, help_text, example, attname):
+    return ReferenceColumn(code, heading, help_text, example, lookup="actors", attname=attname)
+
+
 class ActorSheet(CitedSheet):
     name = "actors"
     verbose_name = gettext_lazy("actors")
@@ -66,9 +97,11 @@ class ActorSheet(CitedSheet):
     order = 2
     chunk_size = None  # one chunk: rows may point at each other
     identifying = ("key", "name_ru")
+    export_related = ("parent", "located_in")
+    export_prefetch = ("aliases", "citations__source")
     field_columns = {"located_in": "region", "founded_on": "founded_on"}
     columns = [
-        Column(
+        KeyColumn(
             "key",
             gettext_lazy("key"),
             gettext_lazy("Permanent identifier; made from the Russian name when empty."),
@@ -78,37 +111,41 @@ class ActorSheet(CitedSheet):
         Column(
             "name_en", gettext_lazy("name (English)"), "", "Al-Farabi Kazakh National University"
         ),
-        Column(
+        ChoiceColumn(
             "kind",
             gettext_lazy("kind"),
             gettext_lazy("A code or a label: state, region, city, university, research…"),
             "university",
+            choices=Actor.Kind,
         ),
-        Column(
+        ChoiceColumn(
             "country",
             gettext_lazy("country"),
             gettext_lazy("RU, KZ, other, intl, or Russia, Kazakhstan…"),
             "KZ",
+            choices=Actor.Country,
         ),
-        Column(
+        actor_column(
             "parent",
             gettext_lazy("part of"),
             gettext_lazy("The body this one belongs to: key, name or other name."),
             "",
+            "parent_id",
         ),
-        Column(
+        actor_column(
             "region",
             gettext_lazy("located in"),
             gettext_lazy("The region, city or state: key, name or other name."),
             "Алматы",
+            "located_in_id",
         ),
-        Column(
+        DateColumn(
             "founded_on",
             gettext_lazy("founded"),
             gettext_lazy("1934, 01.1934 or 15.01.1934."),
             "1934",
         ),
-        Column(
+        AliasesColumn(
             "aliases",
             gettext_lazy("other names"),
             gettext_lazy("Former names, acronyms, transliterations, separated by “;”."),
@@ -120,8 +157,6 @@ class ActorSheet(CitedSheet):
     def prepare(self, present):
         super().prepare(present)
         self.actors = actor_lookup()
-        self.kinds = Choices(Actor.Kind)
-        self.countries = Choices(Actor.Country)
         self.new_kinds = {}
 
     def load(self, records):
@@ -136,7 +171,9 @@ class ActorSheet(CitedSheet):
             names += split_list(quiet_text(row, "aliases"))
             self.actors.add(("new", key), key, *[n for n in names if n] or [key])
             try:
-                self.new_kinds[("new", key)] = self.kinds.parse(quiet_text(row, "kind"))
+                self.new_kinds[("new", key)] = self.column("kind").parser.parse(
+                    quiet_text(row, "kind")
+                )
             except CellError:
                 pass  # reported when the row itself is read
 
@@ -147,14 +184,15 @@ class ActorSheet(CitedSheet):
     def ident(self, plan):
         return plan.instance.pk or ("new", plan.key)
 
-    def set_ref(self, plan, column, attname, ident):
+    def set_reference(self, plan, column, ident):
         if ident is INVALID:
             return
+        attname = column.attname
         old = getattr(plan.instance, attname)
         pending = plan.parts.setdefault("pending", {})
         if ident == old and attname not in pending:
             return
-        plan.change(column, self.actors.label(old) if old else "", self.actors.label(ident))
+        plan.change(column.code, self.actors.label(old) if old else "", self.actors.label(ident))
         plan.fields.add(attname)
         if isinstance(ident, tuple):
             pending[attname] = ident
@@ -164,37 +202,11 @@ class ActorSheet(CitedSheet):
         plan.parts.setdefault("refs", {})[attname] = ident
 
     def fill(self, plan):
-        row = plan.row
-        for code in ("name_ru", "name_en"):
-            if row.has(code):
-                plan.set(code, code, row.text(code))
-        if row.has("kind"):
-            plan.set("kind", "kind", row.choice("kind", self.kinds))
-        if row.has("country"):
-            plan.set("country", "country", row.choice("country", self.countries))
-        if row.has("parent"):
-            self.set_ref(plan, "parent", "parent_id", row.ref("parent", self.actors))
-        if row.has("region"):
-            self.set_ref(plan, "region", "located_in_id", row.ref("region", self.actors))
-        if row.has("founded_on"):
-            plan.set_date("founded_on", "founded_on", row.read("founded_on", parse_date))
-        old_aliases = [a.name for a in self.aliases.get(plan.instance.pk, ())]
-        plan.parts["aliases"] = old_aliases
-        if row.has("aliases"):
-            names = row.text("aliases")
-            if names is not INVALID:
-                names = list(dict.fromkeys(split_list(names)))
-                if set(names) != {plain_text(name) for name in old_aliases}:
-                    plan.change("aliases", old_aliases, names)
-                    plan.parts["aliases"] = names
+        super().fill(plan)
         # The search text the write gives the actor holds the names the row gives it.
-        plan.instance.planned_aliases = plan.parts["aliases"]
-        if plan.instance.pk and plan.parts["aliases"] != old_aliases:
-            plan.before["aliases"] = [
-                {"name": a.name, "kind": a.kind, "language": a.language, "note": a.note}
-                for a in self.aliases.get(plan.instance.pk, ())
-            ]
-        self.fill_citation(plan)
+        aliases = plan.parts["aliases"]
+        column = self.column("aliases")
+        plan.instance.planned_aliases = column.old(plan, self) if aliases is None else aliases
 
     def plan(self, rows):
         plans = super().plan(rows)
@@ -293,7 +305,9 @@ class ActorSheet(CitedSheet):
         new, gone = [], []
         for plan in plans:
             old = {a.name: a for a in self.aliases.get(plan.instance.pk, ())}
-            names = plan.parts.get("aliases", [])
+            names = plan.parts.get("aliases")
+            if names is None:
+                continue
             new += [
                 (plan, ActorAlias(actor=plan.instance, name=name, kind=ActorAlias.Kind.OTHER))
                 for name in names
@@ -327,27 +341,6 @@ class ActorSheet(CitedSheet):
 
     def export_queryset(self):
         return Actor.objects.all()
-
-    def export_rows(self, queryset):
-        queryset = (
-            queryset.select_related("parent", "located_in")
-            .prefetch_related("aliases", "citations__source")
-            .order_by("key")
-        )
-        for actor in queryset.iterator(chunk_size=2000):
-            founded = actor.founded
-            yield {
-                "key": actor.key,
-                "name_ru": actor.name_ru,
-                "name_en": actor.name_en,
-                "kind": actor.kind,
-                "country": actor.country,
-                "parent": actor.parent.key if actor.parent else "",
-                "region": actor.located_in.key if actor.located_in else "",
-                "founded_on": founded.numeric() if founded else "",
-                "aliases": "; ".join(a.name for a in actor.aliases.all()),
-                **self.export_citation(actor),
-            }
 
 
 def register_sheets():

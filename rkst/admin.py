@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import CuratedForm
-from .import_admin import ImportBatchAdmin, SheetAdminMixin
+from .imports.admin import ImportBatchAdmin, SheetAdminMixin
 from .models import ImportBatch, SearchableModel, Source, Transition, User
 from .search import search_q
 from .workflow import writing

@@ -345,13 +345,8 @@ def transition_record(transition):
     )
 
 
-class TransitionAdmin(admin.ModelAdmin):
-    """The publication log: every transition of every record, read only."""
-
-    list_display = ("at", transition_record, "from_state", "to_state", "user", "comment")
-    list_filter = ("to_state", "content_type")
-    list_select_related = ("content_type", "user")
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log that the admin shows and nobody edits: the catalogue writes it."""
 
     def has_add_permission(self, request):
         return False
@@ -361,3 +356,12 @@ class TransitionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TransitionAdmin(ReadOnlyAdmin):
+    """The publication log: every transition of every record, read only."""
+
+    list_display = ("at", transition_record, "from_state", "to_state", "user", "comment")
+    list_filter = ("to_state", "content_type")
+    list_select_related = ("content_type", "user")
+    date_hierarchy = "at"

@@ -435,7 +435,7 @@ def test_a_connection_lost_during_the_confirmation_writes_nothing_and_says_so(
         assert Agreement.objects.filter(key__in=["a", "b"]).count() == 2
         raise error()
 
-    monkeypatch.setattr(imports, "note_rows", lost)
+    monkeypatch.setattr(imports.writing, "note_rows", lost)
     confirm = reverse("admin:rkst_importbatch_preview", args=[batch.pk])
     response = curator_client.post(confirm, follow=True)
     assert response.redirect_chain == [(confirm, 302)]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from rkst import imports
-from rkst.import_files import ImportRefused, read_table
+from rkst.imports import ImportRefused, read_table
 from rkst.models import ImportBatch, Source
 from tests.sheets import check, csv_bytes, load, ods, rewrite_zip, xlsx
 
@@ -309,7 +309,7 @@ def test_the_command_says_when_the_connection_is_lost_and_writes_nothing(tmp_pat
     def lost(*args, **kwargs):
         raise connection_lost()
 
-    monkeypatch.setattr(imports, "note_rows", lost)
+    monkeypatch.setattr(imports.writing, "note_rows", lost)
     path = write(tmp_path, xlsx([SOURCES, source(key="a"), source(key="b")]))
     with pytest.raises(CommandError) as raised:
         call_command("import_sheet", "sources", str(path))

@@ -19,7 +19,7 @@ from actors.models import Actor, ActorAlias
 from agreements.imports import TARGETS
 from agreements.models import Agreement, AgreementCitation
 from rkst import imports
-from rkst.import_admin import export_sheet
+from rkst.imports.forms import export_sheet
 from rkst.models import CatalogueVersion, ImportRow, Source, Transition
 from tests.sheets import csv_bytes, xlsx
 

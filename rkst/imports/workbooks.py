@@ -1,136 +1,22 @@
-"""Reading the spreadsheets curators upload: XLSX, ODS and CSV, within limits, safely.
+"""Reading XLSX and ODS workbooks from their XML, row by row, whatever they declare."""
 
-Each reader yields `(row number, [cells])` for the rows that hold anything, numbered as the
-spreadsheet numbers them, so that an error can say "row 12". Cells are text, numbers,
-PartialDate (a date cell, as precise as its display format), or Formula.
-
-What the libraries get wrong is handled here (see shared/PITFALLS.md):
-- openpyxl's read-only mode trusts the sheet's declared dimension, and is slow; the sheet's
-  XML is read here row by row, whatever it declares, and LibreOffice's million trailing blank
-  rows are skipped, never expanded;
-- tablib's ODS format decodes the binary file as text; ODS is read here from its XML;
-- no XML part may declare a DTD (the small parts are parsed by defusedxml, the large ones are
-  checked before the C parser reads them), so entity expansion ("billion laughs") is refused;
-  zip members are measured before anything is unpacked, so a zip bomb is refused too;
-- CSV is decoded as UTF-8 (with or without BOM) or Windows-1251, and refused when neither
-  reads as text; the delimiter (comma, semicolon or tab) is detected from the header.
-"""
-
-import codecs
-import csv
 import datetime
-import io
 import re
-import zipfile
-from dataclasses import dataclass
 
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from .dates import PartialDate, Precision
-
-XLSX, ODS, CSV = "xlsx", "ods", "csv"
-EXTENSIONS = (XLSX, ODS, CSV, "txt", "tsv")
-ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-
-
-class ImportRefused(Exception):
-    """The file as a whole cannot be imported; the message says why, for the curator."""
-
-
-class Formula(str):
-    """A cell that holds a formula (or a spreadsheet error) rather than a value."""
-
-
-def limit(name):
-    return getattr(settings, name, DEFAULTS[name])
-
-
-DEFAULTS = {
-    "IMPORT_MAX_FILE_SIZE": 20 * 1024 * 1024,
-    "IMPORT_MAX_UNCOMPRESSED_SIZE": 200 * 1024 * 1024,
-    "IMPORT_MAX_ROWS": 100_000,
-}
-
-
-@dataclass
-class Table:
-    format: str
-    rows: object  # an iterator of (row number, list of cells)
-    estimated_rows: int | None = None
-
-
-def read_table(fileobj, name=""):
-    """Open an uploaded or stored file as a Table, or raise ImportRefused."""
-    fileobj.seek(0, io.SEEK_END)
-    size = fileobj.tell()
-    fileobj.seek(0)
-    if size > limit("IMPORT_MAX_FILE_SIZE"):
-        raise ImportRefused(
-            _("The file is %(size)s; at most %(limit)s may be imported.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit("IMPORT_MAX_FILE_SIZE"))}
-        )
-    if size == 0:
-        raise ImportRefused(_("The file is empty."))
-    head = fileobj.read(8)
-    fileobj.seek(0)
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if head.startswith(b"PK\x03\x04"):
-        return _read_zip(fileobj)
-    if head.startswith(b"\xd0\xcf\x11\xe0") or extension == "xls":
-        raise ImportRefused(
-            _("Old Excel .xls files are not read: save the sheet as .xlsx, .ods or .csv.")
-        )
-    if extension in (XLSX, ODS):
-        raise ImportRefused(
-            _("The file is not a valid .%(extension)s file.") % {"extension": extension}
-        )
-    return _read_csv(fileobj.read())
-
-
-def _zip(fileobj):
-    try:
-        archive = zipfile.ZipFile(fileobj)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ImportRefused(_("The file is damaged: it cannot be opened.")) from error
-    unpacked = sum(member.file_size for member in archive.infolist())
-    if unpacked > limit("IMPORT_MAX_UNCOMPRESSED_SIZE"):
-        raise ImportRefused(
-            _("Unpacked, the file would take %(size)s; at most %(limit)s is allowed.")
-            % {
-                "size": filesizeformat(unpacked),
-                "limit": filesizeformat(limit("IMPORT_MAX_UNCOMPRESSED_SIZE")),
-            }
-        )
-    return archive
-
-
-def _too_many_rows():
-    return ImportRefused(
-        _("The sheet has more than %(limit)s rows: split it into several files.")
-        % {"limit": limit("IMPORT_MAX_ROWS")}
-    )
-
-
-def _xml_refused(error):
-    return ImportRefused(
-        _(
-            "The file holds XML entity declarations, which are refused: they can be used "
-            "to attack the server."
-        )
-    )
-
-
-def _read_zip(fileobj):
-    archive = _zip(fileobj)
-    names = set(archive.namelist())
-    if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
-        return Table(ODS, _ods_rows(archive))
-    if "xl/workbook.xml" in names:
-        return _read_xlsx(archive)
-    raise ImportRefused(_("The file is neither an .xlsx nor an .ods spreadsheet."))
-
+from ..dates import PartialDate, Precision
+from .reading import (
+    XLSX,
+    Formula,
+    ImportRefused,
+    Table,
+    _elements,
+    _events,
+    _too_many_rows,
+    _xml_refused,
+    limit,
+)
 
 # XLSX ------------------------------------------------------------------------------------
 # The worksheet and the shared strings, the parts that grow with the rows, are read with the C
@@ -141,56 +27,7 @@ def _read_zip(fileobj):
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
-_CHUNK = 1 << 16
-
-
-def _no_dtd(stream):
-    """The first bytes of an XML part, once sure that its prolog declares no DTD."""
-    data = stream.read(_CHUNK)
-    while True:
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data[1:2] == b"\x00":
-            raise ImportRefused(_("The file is damaged: it cannot be read."))
-        position = 3 if data.startswith(codecs.BOM_UTF8) else 0
-        while match := _PROLOG.match(data, position):
-            position = match.end()
-        rest = data[position:].lstrip()
-        if rest.startswith(b"<!"):
-            raise _xml_refused(None)
-        if rest.startswith(b"<") and len(rest) > 1:
-            return data
-        more = stream.read(_CHUNK)
-        if not more or len(data) > 16 * _CHUNK:
-            raise ImportRefused(_("The file is damaged: it cannot be read."))
-        data += more
-
-
-def _events(archive, name, events=("end",)):
-    """The parser events of the part `name`, read a chunk at a time."""
-    from xml.etree.ElementTree import ParseError, XMLPullParser
-
-    parser = XMLPullParser(events=events)
-    try:
-        with archive.open(name) as stream:
-            chunk = _no_dtd(stream)
-            while chunk:
-                parser.feed(chunk)
-                yield from parser.read_events()
-                chunk = stream.read(_CHUNK)
-        parser.close()
-    except ParseError as error:
-        raise ImportRefused(_("The file is damaged: it cannot be read.")) from error
-
-
-def _elements(archive, name, tag):
-    """Each `tag` element of the part `name`, complete, then emptied to keep memory flat."""
-    for _event, element in _events(archive, name):
-        if element.tag == tag:
-            yield element
-            element.clear()
-
-
-def _read_xlsx(archive):
+def read_xlsx(archive):
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
 
@@ -407,7 +244,7 @@ def _ods_value(cell):
     return text if text != "" else None
 
 
-def _ods_rows(archive):
+def ods_rows(archive):
     yield from _ods_table(_events(archive, "content.xml", ("start", "end")))
 
 
@@ -441,103 +278,3 @@ def _ods_table(events):
             if number > maximum:
                 raise _too_many_rows()
             yield number, list(cells)
-
-
-# CSV -------------------------------------------------------------------------------------
-
-# What a Russian CSV file from Windows holds beyond ASCII: Cyrillic, Ukrainian and
-# Belarusian letters, typographic punctuation and a few signs.
-_CP1251_TEXT = set(
-    "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя"
-    "ЄєІіЇїҐґЎў№«»–—‘’‚“”„…•€™°±§©®\u00a0"
-)
-
-
-def decode(data):
-    """The text of a CSV file, or ImportRefused when it is in no encoding we accept."""
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[3:].decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise _undecodable() from error
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as error:
-            raise _undecodable() from error
-    if b"\x00" in data:
-        raise _undecodable()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1251")
-    except UnicodeDecodeError as error:
-        raise _undecodable() from error
-    if not _reads_as_russian(text):
-        raise _undecodable()
-    return text
-
-
-def _reads_as_russian(text):
-    upper = lower = 0
-    for char in text:
-        if char.isascii():
-            continue
-        if char not in _CP1251_TEXT:
-            return False
-        if char.isupper():
-            upper += 1
-        elif char.islower():
-            lower += 1
-    # KOI8-R read as Windows-1251 swaps the case of every letter: "пРИВЕТ".
-    return not (upper + lower >= 20 and upper > 2 * lower)
-
-
-def _undecodable():
-    return ImportRefused(
-        _(
-            "The file cannot be read as text in UTF-8 or Windows-1251: save it as CSV UTF-8, "
-            "or as .xlsx or .ods."
-        )
-    )
-
-
-def detect_delimiter(header_line):
-    """The delimiter the header line uses most, outside quotes: ";" for Russian Excel."""
-    counts = {";": 0, "\t": 0, ",": 0}
-    quoted = False
-    for char in header_line:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _read_csv(data):
-    text = decode(data)
-    lines = text.count("\n") + 1
-    header = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = detect_delimiter(header)
-    return Table(CSV, _csv_rows(text, delimiter), estimated_rows=lines)
-
-
-def _csv_rows(text, delimiter):
-    maximum = limit("IMPORT_MAX_ROWS") + 1
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    number = 0
-    try:
-        for cells in reader:
-            number += 1  # a record is one spreadsheet row, even with line breaks inside
-            if any(cell.strip() for cell in cells):
-                if number > maximum:
-                    raise _too_many_rows()
-                yield number, cells
-    except csv.Error as error:
-        raise ImportRefused(
-            _("The CSV file is malformed near line %(line)s: %(error)s")
-            % {"line": reader.line_num, "error": error}
-        ) from error

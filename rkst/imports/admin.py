@@ -7,10 +7,7 @@ right to add and change the sheet's records) may import; publishing on import ne
 model's publish permission; undo needs its own.
 """
 
-import csv
-import io
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -25,156 +22,23 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import imports
-from .exports import export_response
-from .import_files import EXTENSIONS, limit
-from .models import ImportBatch, ImportRow
+from .. import imports
+from ..models import ImportBatch, ImportRow
+from ..workflow.admin import ReadOnlyAdmin
+from .forms import (
+    UploadForm,
+    _columns,
+    can_export,
+    can_import,
+    can_publish,
+    export_sheet,
+    report_context,
+    template_response,
+)
+from .reading import limit
 
 
-def can_import(user, sheet):
-    model = sheet.model._meta
-    return user.has_perm("rkst.import_sheets") and all(
-        user.has_perm(f"{model.app_label}.{action}_{model.model_name}")
-        for action in ("add", "change")
-    )
-
-
-can_publish = imports.may_publish
-
-
-def can_export(user, sheet):
-    model = sheet.model._meta
-    return user.has_perm("rkst.export_sheets") and user.has_perm(
-        f"{model.app_label}.view_{model.model_name}"
-    )
-
-
-class UploadForm(forms.Form):
-    sheet = forms.ChoiceField(label=gettext_lazy("Sheet"))
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "XLSX, ODS or CSV (UTF-8 or Windows-1251; comma, semicolon or tab)."
-        ),
-    )
-    publish = forms.BooleanField(
-        label=gettext_lazy("Publish the imported records"),
-        required=False,
-        help_text=gettext_lazy(
-            "Otherwise new records are drafts. Each published record needs a citation, and "
-            "what it links to must be published."
-        ),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["sheet"].choices = [
-            (sheet.name, sheet.verbose_name.capitalize())
-            for sheet in imports.sheets()
-            if can_import(user, sheet)
-        ]
-        if not any(can_publish(user, sheet) for sheet in imports.sheets()):
-            del self.fields["publish"]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if extension not in EXTENSIONS:
-            raise forms.ValidationError(
-                _("Upload an .xlsx, .ods or .csv file, not “%(name)s”.") % {"name": upload.name}
-            )
-        if upload.size > limit("IMPORT_MAX_FILE_SIZE"):
-            from django.template.defaultfilters import filesizeformat
-
-            raise forms.ValidationError(
-                _("The file is %(size)s; at most %(limit)s may be imported.")
-                % {
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(limit("IMPORT_MAX_FILE_SIZE")),
-                }
-            )
-        return upload
-
-    def clean(self):
-        cleaned = super().clean()
-        sheet = cleaned.get("sheet")
-        if (
-            sheet
-            and cleaned.get("publish")
-            and not can_publish(self.user, imports.get_sheet(sheet))
-        ):
-            self.add_error("publish", _("You may not publish these records."))
-        return cleaned
-
-
-def _columns(sheet):
-    return [
-        (column.code, column.heading, column.help_text, column.example) for column in sheet.columns
-    ]
-
-
-def report_context(report, sheet):
-    """The stored report with column headings in the curator's language."""
-    headings = {column.code: str(column.heading) for column in sheet.columns}
-    problems = [
-        {**problem, "heading": headings.get(problem["column"], problem["column"])}
-        for problem in report.get("problems", [])
-    ]
-    rows = [
-        {
-            **row,
-            "changes": [
-                {"column": headings.get(c, c), "old": old, "new": new}
-                for c, old, new in row["changes"]
-            ],
-        }
-        for row in report.get("rows", [])
-    ]
-    counts = report.get("counts", {})
-    return {
-        "problems": problems,
-        "problem_count": report.get("problem_count", 0),
-        "rows": rows,
-        "rows_total": report.get("rows_total", 0),
-        "rows_hidden": max(report.get("rows_total", 0) - len(rows), 0),
-        "problems_hidden": max(report.get("problem_count", 0) - len(problems), 0),
-        "refused": report.get("refused", ""),
-        "created": counts.get("create", 0),
-        "updated": counts.get("update", 0),
-        "unchanged": counts.get("unchanged", 0),
-        "ok": not report.get("refused") and not report.get("problem_count"),
-    }
-
-
-def template_response(sheet, fmt):
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        csv.writer(buffer).writerow(sheet.codes())
-        response = HttpResponse(buffer.getvalue().encode(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = imports.template_workbook(sheet.name)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        fmt = "xlsx"
-    response["Content-Disposition"] = f'attachment; filename="rkst-{sheet.name}-template.{fmt}"'
-    return response
-
-
-def export_sheet(sheet_name, fmt, queryset=None):
-    sheet = imports.get_sheet(sheet_name)
-    fmt = fmt if fmt in ("xlsx", "csv") else "xlsx"
-    return export_response(
-        fmt, sheet_name, sheet.codes(), imports.export_rows(sheet_name, queryset)
-    )
-
-
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = (
         "__str__",
         "sheet",
@@ -201,15 +65,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
     readonly_fields = tuple(
         name for item in fields for name in (item if isinstance(item, tuple) else (item,))
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         view = self.admin_site.admin_view
