@@ -1,0 +1,39 @@
+"""The shared kernel's models: what every curated record has, sources, the citation base,
+the publication log and the import's bookkeeping, a module each."""
+
+from ..locking import RecordChanged
+from .citations import CitationBase, CitationQuerySet, CitationRank, citation_field
+from .imports import ImportBatch, ImportRow, StoredFile
+from .records import (
+    CuratedModel,
+    CuratedQuerySet,
+    KeyField,
+    Link,
+    PublicationState,
+    PublicQuerySet,
+    SearchableModel,
+    SearchableQuerySet,
+    User,
+    VersionField,
+    check_date_order,
+    check_partial_date,
+    citation_links,
+    key_field,
+    key_validator,
+    localised,
+    none_or_published_q,
+    precision_field,
+    public_or_none,
+    published_q,
+)
+from .sources import CatalogueVersion, Source
+from .transitions import Transition, acting_user
+
+__all__ = [
+    "CatalogueVersion", "CitationBase", "CitationQuerySet", "CitationRank", "CuratedModel",
+    "CuratedQuerySet", "ImportBatch", "ImportRow", "KeyField", "Link", "PublicQuerySet",
+    "PublicationState", "RecordChanged", "SearchableModel", "SearchableQuerySet", "Source",
+    "StoredFile", "Transition", "User", "VersionField", "acting_user", "check_date_order",
+    "check_partial_date", "citation_field", "citation_links", "key_field", "key_validator",
+    "localised", "none_or_published_q", "precision_field", "public_or_none", "published_q",
+]  # fmt: skip
