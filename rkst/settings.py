@@ -175,6 +175,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CONCURRENCY_CALLBACK = "rkst.locking.refuse_stale_save"
 CONCURRENCY_AUTO_CREATE_TRIGGERS = False
 
+# The article the seed catalogue comes from, for the tests that check its quotes: beside the
+# project by default; absent, those tests are skipped unless RKST_REQUIRE_ARTICLE is set.
+ARTICLE_PATH = Path(
+    os.environ.get("RKST_ARTICLE") or BASE_DIR.parent / "shared" / "sources" / "article.txt"
+)
+REQUIRE_ARTICLE = env_bool("RKST_REQUIRE_ARTICLE", False)
+
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
