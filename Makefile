@@ -44,6 +44,7 @@ test: install chromium
 
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:

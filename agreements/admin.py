@@ -69,6 +69,7 @@ class AgreementAdmin(SheetAdmin):
             .order_by("-history_date")[:200]
         )
         return [(AgreementRelationCitation._meta.verbose_name_plural, rows)]
+
     fieldsets = (
         (None, {"fields": ("key", "state", ("kind", "level", "binding"))}),
         (

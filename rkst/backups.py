@@ -175,4 +175,3 @@ def restore(path, using=DEFAULT_DB_ALIAS):
     return {
         model._meta.label: model._base_manager.using(using).count() for model in backup_models()
     }
-

@@ -40,8 +40,9 @@ def login_failed(sender, credentials, request=None, **kwargs):
 
 def locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
     fields = {"event": "lockout", **_where(request), "username": username, "ip": ip_address}
-    log.warning("Locked out %r at %s after repeated failed logins", username, ip_address,
-                extra=fields)
+    log.warning(
+        "Locked out %r at %s after repeated failed logins", username, ip_address, extra=fields
+    )
 
 
 def connect():
@@ -68,8 +69,14 @@ class SecurityLogMiddleware:
                 "method": request.method,
                 **_where(request),
             }
-            log.warning("Refused %s %s for %r from %s", request.method, request.path,
-                        username, fields["ip"], extra=fields)
+            log.warning(
+                "Refused %s %s for %r from %s",
+                request.method,
+                request.path,
+                username,
+                fields["ip"],
+                extra=fields,
+            )
         return response
 
 

@@ -59,6 +59,8 @@ def connection_lost(error):
         return False  # sqlite3's errors are of the query or the lock
     code = error.sqlstate
     return code is None or code.startswith("08") or code in LOST_SQLSTATES
+
+
 # Pauses before a read is tried again while the database cannot be reached (about 4 s in all,
 # longer than PostgreSQL takes to restart).
 RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0)
@@ -121,9 +123,7 @@ class ServingMiddleware:
         request.database_down = True
         request.database_failures = getattr(request, "database_failures", 0) + 1
         close_broken_connections()
-        retried = request.method in SAFE_METHODS and request.database_failures <= len(
-            RETRY_DELAYS
-        )
+        retried = request.method in SAFE_METHODS and request.database_failures <= len(RETRY_DELAYS)
         log = request_log.warning if retried else request_log.error
         log(
             "database unreachable: %s",

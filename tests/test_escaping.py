@@ -1,7 +1,6 @@
 """Stored XSS: markup typed into any text field, or brought in by an imported file, is shown
 escaped on every public and admin page that displays it."""
 
-
 import pytest
 from django.core.files.base import ContentFile
 from django.db import models
@@ -54,7 +53,10 @@ def hostile():
     )
     for record in (agreement, actor, project, region):
         record.citations.create(
-            source=source, field="", locator=f"{PAYLOAD} locator", quote=f"{PAYLOAD} quote",
+            source=source,
+            field="",
+            locator=f"{PAYLOAD} locator",
+            quote=f"{PAYLOAD} quote",
             note=f"{PAYLOAD} note",
         )
     return {"agreement": agreement, "actor": actor, "project": project, "source": source}
@@ -118,5 +120,3 @@ def test_an_imported_file_shows_its_payload_escaped(editor_client, editor, hosti
     ):
         page = editor_client.get(url).content.decode()
         assert PAYLOAD not in page, url
-
-

@@ -203,7 +203,9 @@ def record_cases(model):
             Case(
                 f"{name} one version",
                 lambda c, m=model: admin_url(
-                    m, "simple_history", c["records"][m].pk,
+                    m,
+                    "simple_history",
+                    c["records"][m].pk,
                     c["records"][m].history.last().history_id,
                 ),
                 ANYONE_STAFF,
@@ -211,7 +213,9 @@ def record_cases(model):
             Case(
                 f"{name} one version saved back",
                 lambda c, m=model: admin_url(
-                    m, "simple_history", c["records"][m].pk,
+                    m,
+                    "simple_history",
+                    c["records"][m].pk,
                     c["records"][m].history.last().history_id,
                 ),
                 {"anonymous": LOGIN, "curator": 405, "editor": 405, "superuser": 405},
@@ -227,8 +231,12 @@ def record_cases(model):
             Case(
                 f"{name} submit",
                 lambda c, m=model: admin_url(m, "transition", c["ready"][m].pk, "submit"),
-                {"anonymous": LOGIN, "curator": REDIRECT, "editor": REDIRECT,
-                 "superuser": REDIRECT},  # fmt: skip
+                {
+                    "anonymous": LOGIN,
+                    "curator": REDIRECT,
+                    "editor": REDIRECT,
+                    "superuser": REDIRECT,
+                },  # fmt: skip
                 "post",
             ),
             Case(
@@ -252,8 +260,11 @@ SHEETS = {Source: "sources", Actor: "actors", Agreement: "agreements"}
 ADMIN_CASES = [
     *[case for model in ADMIN_MODELS for case in record_cases(model)],
     *[
-        Case(f"{model.__name__} export", lambda c, m=model: admin_url(m, "export_sheet"),
-             ANYONE_STAFF)  # fmt: skip
+        Case(
+            f"{model.__name__} export",
+            lambda c, m=model: admin_url(m, "export_sheet"),
+            ANYONE_STAFF,
+        )  # fmt: skip
         for model in SHEETS
     ],
     Case("admin index", lambda c: reverse("admin:index"), ANYONE_STAFF),

@@ -88,9 +88,7 @@ class TopicsColumn(ListColumn):
 
 
 def actor_column(code, heading, help_text, example):
-    return ReferenceColumn(
-        code, heading, help_text, example, lookup="actors", attname=f"{code}_id"
-    )
+    return ReferenceColumn(code, heading, help_text, example, lookup="actors", attname=f"{code}_id")
 
 
 class AgreementSheet(CitedSheet):

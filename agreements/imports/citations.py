@@ -241,15 +241,18 @@ class CitationSheet(Sheet):
             plan.label += f", {locator}"
         instance = existing.get(identity)
         if instance is None:
-            plan.instance, plan.action = TARGETS[code][1](
-                record_id=values["record"],
-                source_id=values["source"],
-                field=values["field"],
-                locator=locator,
-                quote=values["quote"] or "",
-                note=values["note"] or "",
-                added_by=self.user,
-            ), "create"
+            plan.instance, plan.action = (
+                TARGETS[code][1](
+                    record_id=values["record"],
+                    source_id=values["source"],
+                    field=values["field"],
+                    locator=locator,
+                    quote=values["quote"] or "",
+                    note=values["note"] or "",
+                    added_by=self.user,
+                ),
+                "create",
+            )
         else:
             plan.instance = instance
             plan.before = {"fields": snapshot(instance)}

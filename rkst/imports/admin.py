@@ -7,7 +7,6 @@ right to add and change the sheet's records) may import; publishing on import ne
 model's publish permission; undo needs its own.
 """
 
-
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied

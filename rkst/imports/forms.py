@@ -1,7 +1,6 @@
 """The import pages' parts: who may import and export a sheet, the upload form, the preview
 as the pages show it, and the template and export files."""
 
-
 import csv
 import io
 

@@ -27,6 +27,8 @@ from .reading import (
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
 def read_xlsx(archive):
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring

@@ -2,7 +2,6 @@
 bulk functions (rkst.workflow.writing), their parts, and an ImportRow for each record the
 import created or changed, so that the batch can be shown on the record and undone."""
 
-
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 

@@ -165,9 +165,7 @@ class WorkflowAdminMixin:
                 "rules": [
                     (
                         rule,
-                        reverse(
-                            self._url("transition"), args=[quote(record.pk), rule.name]
-                        ),
+                        reverse(self._url("transition"), args=[quote(record.pk), rule.name]),
                     )
                     for rule in rules
                 ],
@@ -212,9 +210,7 @@ class WorkflowAdminMixin:
         try:
             workflow.apply(record, name, request.user, form.cleaned_data.get("change_reason", ""))
         except workflow.TransitionRefused as error:
-            self.message_user(
-                request, refusal_message(error, workflow.RULES[name]), messages.ERROR
-            )
+            self.message_user(request, refusal_message(error, workflow.RULES[name]), messages.ERROR)
 
     def transition_view(self, request, object_id, name):
         if request.method != "POST":

@@ -157,9 +157,7 @@ def describe_changes(model, rows):
     ]
     for newer, older in pairs:
         for field in shown_fields(model):
-            if field.is_relation and getattr(newer, field.attname) != getattr(
-                older, field.attname
-            ):
+            if field.is_relation and getattr(newer, field.attname) != getattr(older, field.attname):
                 related.want(
                     field.related_model,
                     [getattr(newer, field.attname), getattr(older, field.attname)],
@@ -188,9 +186,7 @@ def revert(record, historical, user, comment=""):
         "date": date_format(localtime(historical.history_date), "DATETIME_FORMAT")
     }
     with transaction.atomic():
-        writing.save(
-            record, user, f"{reason}. {comment}" if comment else reason, hold_history=True
-        )
+        writing.save(record, user, f"{reason}. {comment}" if comment else reason, hold_history=True)
         for field in m2m_fields(model):
             snapshot_model = getattr(model.history.model, field.name).model
             ids = snapshot_model._default_manager.filter(history=historical).values_list(

@@ -274,9 +274,7 @@ def test_the_home_page_offers_entry_points_by_level_topic_and_region(client, cat
 
 def test_a_relation_reads_right_from_both_agreements(client, catalogue):
     framework = client.get("/en/agreements/sti-1996/").content.decode()
-    assert (
-        'This agreement is supplemented by: <a href="/en/agreements/memo-2004/">' in framework
-    )
+    assert 'This agreement is supplemented by: <a href="/en/agreements/memo-2004/">' in framework
     memorandum = client.get("/en/agreements/memo-2004/").content.decode()
     assert 'This agreement supplements: <a href="/en/agreements/sti-1996/">' in memorandum
     # The draft that amends the framework is not shown.

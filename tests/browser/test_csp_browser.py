@@ -29,8 +29,10 @@ def violations(page):
     page.add_init_script(LISTEN)
     page.on(
         "console",
-        lambda message: "Content Security Policy" in message.text
-        and found.append(f"console: {message.text} on {page.url}"),
+        lambda message: (
+            "Content Security Policy" in message.text
+            and found.append(f"console: {message.text} on {page.url}")
+        ),
     )
     # Curated text carries script payloads: a dialog would mean one ran.
     page.on("dialog", lambda dialog: found.append(f"dialog: {dialog.message}") or dialog.dismiss())

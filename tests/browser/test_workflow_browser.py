@@ -41,8 +41,7 @@ def test_an_editor_publishes_from_the_change_page(page, violations, ready, edito
     for path in (
         "/admin/dashboard/",
         f"/admin/agreements/agreement/{ready.pk}/history/",
-        f"/admin/agreements/agreement/{ready.pk}/history/"
-        f"{ready.history.last().history_id}/revert/",
+        f"/admin/agreements/agreement/{ready.pk}/history/{ready.history.last().history_id}/revert/",
     ):
         response = page.goto(path, wait_until="networkidle")
         assert response.ok, path

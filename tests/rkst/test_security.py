@@ -52,8 +52,9 @@ urlpatterns = [path("boom/", boom)]
 
 
 def log_in(client, username="curator", password=PASSWORD, **extra):
-    return client.post(LOGIN, {"username": username, "password": password, "next": "/admin/"},
-                       **extra)
+    return client.post(
+        LOGIN, {"username": username, "password": password, "next": "/admin/"}, **extra
+    )
 
 
 def security_events(caplog, event):
@@ -169,9 +170,19 @@ def published():
     return agreement
 
 
-PUBLIC_PAGES = ["/", "/agreements/", "/agreements/xss/", "/actors/", "/actors/rosatom/",
-                "/sources/", "/sources/xss-source/", "/projects/", "/en/agreements/xss/",
-                "/no-such-page/", LOGIN]
+PUBLIC_PAGES = [
+    "/",
+    "/agreements/",
+    "/agreements/xss/",
+    "/actors/",
+    "/actors/rosatom/",
+    "/sources/",
+    "/sources/xss-source/",
+    "/projects/",
+    "/en/agreements/xss/",
+    "/no-such-page/",
+    LOGIN,
+]
 
 
 @pytest.mark.parametrize("url", PUBLIC_PAGES)
@@ -182,8 +193,11 @@ def test_every_page_sends_the_security_headers(client, published, url):
 
 
 def test_admin_pages_send_the_security_headers(curator_client, published):
-    for url in ("/admin/", "/admin/agreements/agreement/",
-                f"/admin/agreements/agreement/{published.pk}/change/"):
+    for url in (
+        "/admin/",
+        "/admin/agreements/agreement/",
+        f"/admin/agreements/agreement/{published.pk}/change/",
+    ):
         response = curator_client.get(url)
         assert response.status_code == 200
         assert_security_headers(response)
@@ -265,7 +279,10 @@ def test_check_deploy_passes_in_https_mode_with_a_real_key():
     env = {**os.environ, "HTTPS": "true", "SECRET_KEY": secrets.token_urlsafe(50)}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr + result.stdout
 
@@ -291,8 +308,14 @@ def test_admin_forms_refuse_posts_without_the_csrf_token(curator, published):
     client = Client(enforce_csrf_checks=True)
     client.force_login(curator)
     base = "/admin/agreements/agreement/"
-    for url in (f"{base}{published.pk}/change/", f"{base}add/", f"{base}{published.pk}/delete/",
-                base, "/admin/password_change/", "/admin/logout/"):
+    for url in (
+        f"{base}{published.pk}/change/",
+        f"{base}add/",
+        f"{base}{published.pk}/delete/",
+        base,
+        "/admin/password_change/",
+        "/admin/logout/",
+    ):
         response = client.post(url, {"title_ru": "Изменено", "post": "yes"})
         assert response.status_code == 403, url
     published.refresh_from_db()
@@ -308,8 +331,11 @@ def _patterns(resolver):
 
 
 def test_no_view_is_exempt_from_csrf():
-    exempt = [str(p.pattern) for p in _patterns(get_resolver())
-              if getattr(p.callback, "csrf_exempt", False)]
+    exempt = [
+        str(p.pattern)
+        for p in _patterns(get_resolver())
+        if getattr(p.callback, "csrf_exempt", False)
+    ]
     assert exempt == []
 
 
@@ -395,8 +421,7 @@ def test_csrf_refusals_are_logged(caplog):
 def test_a_proxy_forwarded_address_counts_only_when_trusted(rf):
     from rkst.security import client_ip_address
 
-    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7",
-                     REMOTE_ADDR="127.0.0.1")
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7", REMOTE_ADDR="127.0.0.1")
     assert client_ip_address(request) == "127.0.0.1"
     with override_settings(USE_X_FORWARDED_FOR=True):
         assert client_ip_address(request) == "198.51.100.7"
@@ -419,16 +444,22 @@ def build_catalogue(django_user_model):
     user.groups.add(*apps.get_model("auth", "Group").objects.all())
     article = make_source(key="article", title="Статья", year=2020, state="published")
     russia = make_actor(key="russia", name_ru="Россия", kind="state", state="published")
-    kazakhstan = make_actor(key="kazakhstan", name_ru="Казахстан", kind="state", country="KZ",
-                            state="published")
+    kazakhstan = make_actor(
+        key="kazakhstan", name_ru="Казахстан", kind="state", country="KZ", state="published"
+    )
     russia.aliases.create(name="РФ", kind="short")
     space = make_topic(code="space", name_ru="Космос")
-    first = make_agreement(key="sti-1996", title_ru="Соглашение о сотрудничестве",
-                           parties=[russia, kazakhstan], state="published")
+    first = make_agreement(
+        key="sti-1996",
+        title_ru="Соглашение о сотрудничестве",
+        parties=[russia, kazakhstan],
+        state="published",
+    )
     first.topics.add(space)
     first.citations.create(source=article, locator="с. 3", quote="25.11.1996 г.", added_by=user)
-    second = make_agreement(key="protocol-2001", title_ru="Протокол", parties=[russia],
-                            state="published")
+    second = make_agreement(
+        key="protocol-2001", title_ru="Протокол", parties=[russia], state="published"
+    )
     second.citations.create(source=article, locator="с. 4")
     second.relations_from.create(target=first, type="implements")
     make_agreement(key="draft", title_ru="Черновик")

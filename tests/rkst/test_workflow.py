@@ -150,9 +150,7 @@ def test_a_transition_is_posted_never_got(ready, editor_client):
     assert editor_client.post(transition_url(ready, "explode")).status_code == 404
 
 
-def test_the_change_page_shows_the_buttons_each_role_may_use(
-    ready, curator_client, editor_client
-):
+def test_the_change_page_shows_the_buttons_each_role_may_use(ready, curator_client, editor_client):
     url = admin_url(Agreement, "change", ready.pk)
     curator_page = curator_client.get(url).content.decode()
     assert "Отправить на проверку" in curator_page
@@ -439,9 +437,7 @@ def test_an_import_counts_a_version_and_an_older_form_is_then_refused(curator, e
 
 def test_publishing_on_import_is_recorded_as_a_transition(editor):
     content = xlsx([["key", "kind", "title"], ["new-source", "article", "Новая статья"]])
-    batch = imports.new_batch(
-        "sources", "s.xlsx", ContentFile(content), user=editor, publish=True
-    )
+    batch = imports.new_batch("sources", "s.xlsx", ContentFile(content), user=editor, publish=True)
     assert imports.preview(batch).ok and imports.confirm(batch).ok
     source = Source.objects.get(key="new-source")
     assert source.state == "published"
@@ -587,9 +583,9 @@ def test_reverting_to_a_version_of_another_record_is_not_found(edited, editor_cl
 
 def test_the_history_shows_a_readable_difference_of_each_change(edited, curator_client):
     page = curator_client.get(admin_url(Agreement, "history", edited.pk)).content.decode()
-    assert "Вид:</strong> <span class=\"old\">соглашение</span> &rarr; " in page
+    assert 'Вид:</strong> <span class="old">соглашение</span> &rarr; ' in page
     assert '<span class="new">меморандум</span>' in page
-    assert "Подписано:</strong> <span class=\"old\">—</span> &rarr; " in page
+    assert 'Подписано:</strong> <span class="old">—</span> &rarr; ' in page
     assert '<span class="new">Июль 1998</span>' in page
     assert '<span class="new">Космос</span>' in page  # a many-to-many change
     assert "Текст для поиска" not in page  # the app's own columns are left out
@@ -703,8 +699,11 @@ def test_every_detail_page_says_when_the_record_last_changed(model, client):
     model.objects.filter(pk=record.pk).update(
         updated_at=datetime.datetime(2024, 3, 5, 12, tzinfo=datetime.UTC)
     )
-    page = client.get(record.get_absolute_url() if model is not Source else
-                      reverse("sources:detail", args=[record.key])).content.decode()
+    page = client.get(
+        record.get_absolute_url()
+        if model is not Source
+        else reverse("sources:detail", args=[record.key])
+    ).content.decode()
     assert "Последнее изменение" in page
     assert "5 марта 2024" in page
 

@@ -110,8 +110,13 @@ def written(agreement):
             for c in agreement.citations.all()
         ],
         "history": [
-            (h.history_type, h.state, h.version, h.history_user.username,
-             sorted(t.topic.code for t in h.topics.all()))
+            (
+                h.history_type,
+                h.state,
+                h.version,
+                h.history_user.username,
+                sorted(t.topic.code for t in h.topics.all()),
+            )
             for h in agreement.history.order_by("history_id")
         ],  # fmt: skip
         "transitions": [
@@ -135,9 +140,7 @@ def test_the_admin_and_an_import_write_the_same_new_agreement(world, editor, edi
     assert [h[:3] for h in through_admin["history"]] == (
         [("+", "draft", 1), ("~", "published", 2)] if publish else [("+", "draft", 1)]
     )
-    assert through_admin["transitions"] == (
-        [("draft", "published", "editor")] if publish else []
-    )
+    assert through_admin["transitions"] == ([("draft", "published", "editor")] if publish else [])
 
 
 def test_the_admin_and_an_import_write_the_same_change(world, editor, editor_client):
