@@ -168,3 +168,32 @@ def test_loading_a_dump_over_edited_records_takes_the_dump_as_it_is():
         obj.save()
     actor.refresh_from_db()
     assert actor.name_en == "As dumped"
+
+
+def test_a_stale_save_writes_none_of_the_form_s_inlines(curator, editor):
+    from tests.factories import make_source
+
+    source = make_source(key="law", title="Закон")
+    record = make_agreement(**dated("signed_on"), title_en="Original")
+    first, second = logged_in(curator), logged_in(editor)
+    url = change_url(record)
+    first_form = form_data(first.get(url), "agreement_form")
+    second_form = form_data(second.get(url), "agreement_form")
+    first_form["title_en"] = ["Saved first"]
+    assert first.post(url, first_form).status_code == 302
+
+    second_form.update(
+        {
+            "citations-TOTAL_FORMS": ["1"],
+            "citations-0-source": [str(source.pk)],
+            "citations-0-locator": ["ст. 5"],
+            "citations-0-rank": ["normal"],
+        }
+    )
+    response = second.post(url, second_form)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert STALE in page
+    assert 'value="ст. 5"' in page  # the inline's input is kept too
+    assert not record.citations.exists()
