@@ -8,7 +8,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse, JsonResponse
@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from .apps import CATALOGUE_APPS
+from .cache import state as cache_state
 from .models import CatalogueVersion
 
 request_log = logging.getLogger("rkst.request")
@@ -229,7 +230,8 @@ _migrations_applied = False
 
 
 def healthz(request):
-    """200 when the database answers and every migration is applied, else 503."""
+    """200 when the database answers and every migration is applied, else 503; with the
+    cache's state, which does not make the server unhealthy: pages are computed without it."""
     global _migrations_applied
     checks = {"database": "ok", "migrations": "ok"}
     try:
@@ -247,6 +249,7 @@ def healthz(request):
         checks["database"] = "unreachable"
         checks["migrations"] = "unknown"
     healthy = all(value == "ok" for value in checks.values())
+    checks["cache"] = cache_state(caches["default"])
     response = JsonResponse(checks, status=200 if healthy else 503)
     patch_cache_control(response, no_store=True)
     return response

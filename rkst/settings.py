@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "rkst.serving.ServingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Above whitenoise, so that static files get X-Frame-Options as every response does.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "rkst.security.SecurityLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -106,7 +108,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -204,7 +205,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, computing pages without it while Redis is away.
+            "BACKEND": "rkst.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "rkst",
         }

@@ -501,3 +501,13 @@ def test_a_dump_needs_a_json_file_name(tmp_path):
     with pytest.raises(CommandError, match=".json"):
         call_command("dump_catalogue", str(tmp_path / "catalogue.txt"))
     assert list(tmp_path.iterdir()) == []
+
+
+@override_settings(WHITENOISE_USE_FINDERS=True)
+def test_static_files_carry_the_security_headers_too():
+    """whitenoise answers static files before the views' middleware: the headers come from
+    middleware placed above it."""
+    response = Client().get("/static/css/catalogue.css")
+    assert response.status_code == 200
+    assert b"{" in b"".join(response.streaming_content)
+    assert_security_headers(response)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_the_health_check_reports_the_database_and_migrations(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "migrations": "ok"}
+    assert response.json() == {"database": "ok", "migrations": "ok", "cache": "local"}
     assert "no-store" in response["Cache-Control"]
 
 
@@ -41,7 +41,11 @@ def test_the_health_check_fails_when_the_database_is_unreachable(client, monkeyp
     monkeypatch.setattr(serving.connections["default"].__class__, "cursor", refuse)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"database": "unreachable", "migrations": "unknown"}
+    assert response.json() == {
+        "database": "unreachable",
+        "migrations": "unknown",
+        "cache": "local",
+    }
 
 
 def test_every_request_is_logged_as_one_json_line(client, caplog):
