@@ -113,7 +113,10 @@ values = st.one_of(
 
 
 def is_year(text):
-    """Whether a form's whole number field reads `text` as a year in the documented range."""
+    """Whether a form's whole number field reads `text` as a year in the documented range
+    (or as nothing: an empty value is no filter)."""
+    if not text.strip():
+        return True
     try:
         return 1000 <= int(re.sub(r"\.0*\s*$", "", text.strip())) <= 2100
     except ValueError:
@@ -130,7 +133,7 @@ def assert_answers(client, url, names, data):
     pairs = data.draw(st.lists(st.tuples(st.sampled_from(names), values), max_size=5))
     response = client.get(f"{language}{url}?{query_string(pairs)}")
     assert response.status_code < 500
-    if "listing" not in response.context or url == "/":
+    if url == "/" or "listing" not in (response.context or {}):  # an export has no context
         return
     listing = response.context["listing"]
     for name, value in dict(pairs).items():
