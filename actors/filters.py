@@ -1,14 +1,13 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from rkst.listing import Listing
-from rkst.search import search_q
+from rkst.listing import Listing, SearchFilter
 
 from .models import Actor
 
 
 class ActorFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("search"), method="search")
+    q = SearchFilter(label=_("search"))
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Actor.Kind.choices)
     country = django_filters.ChoiceFilter(label=_("country"), choices=Actor.Country.choices)
     region = django_filters.ModelChoiceFilter(
@@ -21,9 +20,6 @@ class ActorFilter(django_filters.FilterSet):
     class Meta:
         model = Actor
         fields = []
-
-    def search(self, queryset, name, value):
-        return queryset.filter(search_q(value))
 
     def by_region(self, queryset, name, region):
         return queryset.in_region(region.pk)

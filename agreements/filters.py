@@ -6,14 +6,13 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Actor
-from rkst.listing import Listing, cached
-from rkst.search import search_q
+from rkst.listing import Listing, SearchFilter, YearFilter, cached
 
 from .models import Agreement, AgreementParty, Project, ProjectParticipant, Topic
 
 
 class AgreementFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("search"), method="search")
+    q = SearchFilter(label=_("search"))
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Agreement.Kind.choices)
     level = django_filters.ChoiceFilter(label=_("level"), choices=Agreement.Level.choices)
     status = django_filters.ChoiceFilter(label=_("status"), choices=Agreement.Status.choices)
@@ -44,19 +43,16 @@ class AgreementFilter(django_filters.FilterSet):
         to_field_name="key",
         field_name="organisation",
     )
-    year_from = django_filters.NumberFilter(
+    year_from = YearFilter(
         label=_("signed from (year)"), field_name="signed_on", lookup_expr="year__gte"
     )
-    year_to = django_filters.NumberFilter(
+    year_to = YearFilter(
         label=_("signed until (year)"), field_name="signed_on", lookup_expr="year__lte"
     )
 
     class Meta:
         model = Agreement
         fields = []
-
-    def search(self, queryset, name, value):
-        return queryset.filter(search_q(value))
 
     def _with_party(self, queryset, parties):
         """Agreements with one of `parties` among their public parties, as the facets count.
@@ -188,7 +184,7 @@ class AgreementListing(Listing):
 
 
 class ProjectFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("search"), method="search")
+    q = SearchFilter(label=_("search"))
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Project.Kind.choices)
     participant = django_filters.ModelChoiceFilter(
         label=_("participant"),
@@ -200,9 +196,6 @@ class ProjectFilter(django_filters.FilterSet):
     class Meta:
         model = Project
         fields = []
-
-    def search(self, queryset, name, value):
-        return queryset.filter(search_q(value))
 
     def by_participant(self, queryset, name, actor):
         participants = ProjectParticipant.objects.public().filter(

@@ -1,4 +1,5 @@
 from django.db.models import Count
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,7 +52,9 @@ def home_figures():
 
 @public_page
 def home(request):
-    listing = AgreementListing(request, Agreement.objects.public())
+    # The home page takes no parameters: its timeline and regions are the whole catalogue's,
+    # whatever the address carries.
+    listing = AgreementListing(request, Agreement.objects.public(), params=QueryDict())
     context = {
         **cached(request, "home", home_figures),
         "newest": Agreement.objects.public().order_by("-updated_at")[:6],

@@ -10,15 +10,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import SimpleNamespace
 
+import django_filters
+from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .exports import FORMATS
 from .models import localised
-from .search import rank
+from .search import rank, search_q, shortened
 from .serving import catalogue_version
 
 CACHE_SECONDS = 24 * 3600
@@ -65,6 +69,39 @@ def cached(request, name, compute):
 
 
 PAGE_SIZES = (20, 50, 100)
+
+
+class YearField(forms.IntegerField):
+    """A whole year within CATALOGUE_YEARS: a year lookup turns its value into a date, and
+    Python's dates end at 1 and 9999 (a 500 before the query is even sent)."""
+
+    def __init__(self, **kwargs):
+        first, last = settings.CATALOGUE_YEARS
+        super().__init__(min_value=first, max_value=last, **kwargs)
+        # Built once a request, in the reader's language.
+        message = _("a year is a whole number from %(first)s to %(last)s") % {
+            "first": first,
+            "last": last,
+        }
+        self.error_messages.update(invalid=message, min_value=message, max_value=message)
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = YearField
+
+
+class SearchFilter(django_filters.CharFilter):
+    """`q`: every word must occur in the record's search text (rkst.search). The listing has
+    already cut it to the search limits, with a note."""
+
+    def filter(self, qs, value):
+        return qs.filter(search_q(value)) if value else qs
+
+
+def shown(value, length=40):
+    """A reader's value as a note repeats it: short, without control characters."""
+    printable = "".join(char if char.isprintable() else " " for char in str(value))
+    return Truncator(printable).chars(length)
 
 
 def undated_last(field):
@@ -125,10 +162,11 @@ class Listing:
     default_sort = None
     relevance_sort = "relevance"
 
-    def __init__(self, request, queryset):
+    def __init__(self, request, queryset, params=None):
         self.request = request
         self.notes = []
-        params = request.GET.copy()
+        params = (request.GET if params is None else params).copy()
+        self._shorten_search(params)
         filterset = self.filterset_class(params, queryset=queryset, request=request)
         if not filterset.is_valid():
             for name, errors in filterset.errors.items():
@@ -136,7 +174,7 @@ class Listing:
                 values = ", ".join(params.getlist(name))
                 self.notes.append(
                     _("“%(value)s” is not a value of “%(filter)s” and was ignored: %(error)s")
-                    % {"value": values, "filter": label, "error": " ".join(errors)}
+                    % {"value": shown(values), "filter": label, "error": " ".join(errors)}
                 )
                 params.pop(name, None)
             filterset = self.filterset_class(params, queryset=queryset, request=request)
@@ -147,6 +185,22 @@ class Listing:
         self.sort = self._sort(params.get("sort"))
         self.rows = self.order(filterset.qs, self.sort)
 
+    def _shorten_search(self, params):
+        query, cut = shortened(params.get("q", ""))
+        if cut:
+            params["q"] = query
+            self.notes.append(
+                _(
+                    "A search takes at most %(words)s words and %(chars)s characters: "
+                    "“%(query)s” was searched."
+                )
+                % {
+                    "words": settings.SEARCH_MAX_WORDS,
+                    "chars": settings.SEARCH_MAX_CHARS,
+                    "query": query,
+                }
+            )
+
     def _sort(self, requested):
         default = self.relevance_sort if self.query else self.default_sort
         if requested in (None, ""):
@@ -154,7 +208,9 @@ class Listing:
         if requested == self.relevance_sort and self.query:
             return requested
         if requested not in self.sorts:
-            self.notes.append(_("Unknown sort order “%(sort)s” was ignored.") % {"sort": requested})
+            self.notes.append(
+                _("Unknown sort order “%(sort)s” was ignored.") % {"sort": shown(requested)}
+            )
             return default
         return requested
 
@@ -249,7 +305,8 @@ class Listing:
         if size not in PAGE_SIZES:
             if self.params.get("per_page"):
                 self.notes.append(
-                    _("Page size “%(size)s” was ignored.") % {"size": self.params["per_page"]}
+                    _("Page size “%(size)s” was ignored.")
+                    % {"size": shown(self.params["per_page"])}
                 )
             size = PAGE_SIZES[1]
         paginator = Paginator(self.rows.prefetch_related(None).values_list("pk", flat=True), size)
@@ -264,7 +321,7 @@ class Listing:
         if str(page.number) != requested:
             self.notes.append(
                 _("There is no page “%(page)s”; page %(number)s is shown.")
-                % {"page": requested, "number": page.number}
+                % {"page": shown(requested), "number": page.number}
             )
         page.object_list = self.page_rows(list(page.object_list))
         return page
@@ -284,7 +341,8 @@ class Listing:
             return None
         if fmt not in FORMATS:
             self.notes.append(
-                _("Unknown export format “%(format)s”: choose csv, xlsx or json.") % {"format": fmt}
+                _("Unknown export format “%(format)s”: choose csv, xlsx or json.")
+                % {"format": shown(fmt)}
             )
             return None
         return serialiser.export(fmt, self.rows)

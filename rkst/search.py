@@ -21,6 +21,7 @@ from functools import cache, reduce
 from operator import and_, or_
 
 import snowballstemmer
+from django.conf import settings
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
@@ -96,8 +97,21 @@ def spellings(word):
 
 
 def query_words(query):
-    """Each word of a query with the spellings under which it may be stored."""
-    return [spellings(word) for word in normalise(query).split()]
+    """Each word of a query with the spellings under which it may be stored, for the first
+    SEARCH_MAX_WORDS words: whatever the caller, the search stays within SQLite's limits."""
+    words = normalise(str(query or "")[: settings.SEARCH_MAX_CHARS]).split()
+    return [spellings(word) for word in words[: settings.SEARCH_MAX_WORDS]]
+
+
+def shortened(query):
+    """`query` within SEARCH_MAX_CHARS characters and SEARCH_MAX_WORDS words, and whether it
+    had to be cut. A cut query is given as the normalised words that are searched."""
+    query = str(query or "")
+    if len(query) <= settings.SEARCH_MAX_CHARS:
+        if len(normalise(query).split()) <= settings.SEARCH_MAX_WORDS:
+            return query, False
+    words = normalise(query[: settings.SEARCH_MAX_CHARS]).split()
+    return " ".join(words[: settings.SEARCH_MAX_WORDS]), True
 
 
 def search_q(query, column="search_text"):
@@ -119,6 +133,7 @@ def rank(queryset, query):
     full-text rank under the Russian configuration, which knows word forms, comes first: it
     reads the weighted `search_vector` column that rkst.postgres adds to each searchable table.
     """
+    query, _cut = shortened(query)
     queryset = queryset.annotate(search_position=StrIndex("search_text", Value(normalise(query))))
     ordering = [
         Case(

@@ -1,6 +1,7 @@
 """What serving on many app servers needs: request logs with timing, conditional GET on record
 pages, the health check, and routing public reads to a read replica when one is configured."""
 
+import contextlib
 import contextvars
 import functools
 import hashlib
@@ -9,7 +10,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -212,14 +213,60 @@ def _from_page_cache(view):
     return wrapped
 
 
+# SQLSTATE of a statement cancelled by statement_timeout.
+QUERY_CANCELED = "57014"
+
+
+def timed_out(error):
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) == QUERY_CANCELED
+
+
+@contextlib.contextmanager
+def statement_timeout():
+    """On PostgreSQL, bound each statement of a public page by PUBLIC_STATEMENT_TIMEOUT.
+
+    `SET LOCAL` in a transaction around the page, on the connection public reads use (the
+    replica's when one is configured): the setting ends with the transaction, so a connection
+    kept for the next request (CONN_MAX_AGE) and shared with the admin, imports and commands
+    never carries it, and no second connection or alias is needed. It is set through the
+    driver, one statement a page, outside Django's query log: the pages' query budgets count
+    their reads. SQLite has no statement timeout and would take its write lock for the
+    transaction (transaction_mode IMMEDIATE): there, nothing is done."""
+    alias = REPLICA if REPLICA in settings.DATABASES else "default"
+    connection = connections[alias]
+    seconds = settings.PUBLIC_STATEMENT_TIMEOUT
+    if connection.vendor != "postgresql" or seconds <= 0:
+        yield
+        return
+    # Inside a transaction already (a test's), the setting joins it and ends with it.
+    outer = connection.in_atomic_block
+    with contextlib.nullcontext() if outer else transaction.atomic(using=alias):
+        connection.ensure_connection()
+        connection.connection.execute(
+            "SELECT set_config('statement_timeout', %s, true)", (f"{round(seconds * 1000)}ms",)
+        )
+        yield
+
+
 def public_page(view):
-    """A public page: an ETag (the browser revalidates and gets 304 while nothing changed) and,
-    for anonymous readers, the page cache."""
+    """A public page: an ETag (the browser revalidates and gets 304 while nothing changed),
+    for anonymous readers the page cache, and on PostgreSQL a bound on each statement's time:
+    a statement that runs longer is cancelled and the reader gets the 503 page."""
     conditional = condition(etag_func=catalogue_etag)(_from_page_cache(view))
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = conditional(request, *args, **kwargs)
+        try:
+            with statement_timeout():
+                response = conditional(request, *args, **kwargs)
+        except OperationalError as error:
+            if not timed_out(error):
+                raise
+            request_log.error(
+                "statement timeout: %s", error, extra={"path": request.path}, exc_info=True
+            )
+            return unavailable()
         patch_cache_control(response, no_cache=True)
         return response
 

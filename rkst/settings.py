@@ -218,6 +218,17 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # the catalogue (their key holds its version); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
+# What a public list accepts (README, "The public catalogue"): anything beyond is dropped with
+# a note before it reaches a query. Years of signing, founding and publication lie in this range.
+CATALOGUE_YEARS = (1000, 2100)
+# A search of more words or characters is cut: each word adds a few LIKE terms, and SQLite
+# refuses an expression tree of about 500 of them.
+SEARCH_MAX_WORDS = int(os.environ.get("SEARCH_MAX_WORDS", "10"))
+SEARCH_MAX_CHARS = int(os.environ.get("SEARCH_MAX_CHARS", "200"))
+# PostgreSQL: seconds a statement of a public page may run before it is cancelled and the reader
+# gets the 503 page (rkst.serving.public_page); 0 leaves statements unbounded. SQLite ignores it.
+PUBLIC_STATEMENT_TIMEOUT = float(os.environ.get("PUBLIC_STATEMENT_TIMEOUT", "5"))
+
 # Public pages read the catalogue from a read replica when one is given.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(

@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from .bibliography import formats
-from .listing import Listing
+from .listing import Listing, SearchFilter
 from .models import CitationBase, Source
-from .search import search_q
 from .serialisers import SourceSerialiser
 from .serving import public_page
 
@@ -21,7 +20,7 @@ def with_csl_text(citation_formats):
 
 
 class SourceFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=gettext_lazy("search"), method="search")
+    q = SearchFilter(label=gettext_lazy("search"))
     kind = django_filters.ChoiceFilter(label=gettext_lazy("kind"), choices=Source.Kind.choices)
     reliability = django_filters.ChoiceFilter(
         label=gettext_lazy("reliability"), choices=Source.Reliability.choices
@@ -30,9 +29,6 @@ class SourceFilter(django_filters.FilterSet):
     class Meta:
         model = Source
         fields = []
-
-    def search(self, queryset, name, value):
-        return queryset.filter(search_q(value))
 
 
 class SourceListing(Listing):
