@@ -170,8 +170,8 @@ def column_letters(index):
 def too_far(reference):
     return ImportRefused(
         _(
-            "Cell %(cell)s is beyond the last column read (%(last)s, the %(limit)s-th): "
-            "delete what stands there, or split the sheet."
+            "Cell %(cell)s lies beyond column %(last)s, the last of the %(limit)s columns "
+            "read: delete what stands there, or split the sheet."
         )
         % {
             "cell": reference,

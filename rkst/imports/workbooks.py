@@ -302,7 +302,7 @@ def _ods_table(events):
                 empty += repeat
                 continue
             if len(cells) + empty + repeat > width:
-                column = column_letters(min(len(cells) + empty, width))
+                column = column_letters(max(len(cells) + empty, width))
                 raise too_far(f"{column}{number + 1}")
             cells.extend([None] * empty)
             cells.extend([value] * repeat)
