@@ -29,7 +29,7 @@ def _picture(match):
 
 def visible(text):
     """`text` with its control characters shown as pictures: for XLSX cells and messages."""
-    return CONTROL.sub(_picture, text) if CONTROL.search(text) else text
+    return text if text.isprintable() else CONTROL.sub(_picture, text)
 
 
 CONTENT_TYPES = {
