@@ -9,12 +9,29 @@ are, nested lists included.
 import csv
 import io
 import json
+import re
 
 from django.http import HttpResponse
 from django.utils import timezone
 
 FORMATS = ("csv", "xlsx", "json")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters but tab, LF and CR: imports refuse them, XML cannot hold them (openpyxl
+# raises IllegalCharacterError), and a database may: PostgreSQL's jsonb refuses NUL.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _picture(match):
+    code = ord(match.group())
+    # Unicode's control pictures (␇ for BEL) keep the character visible and the file valid.
+    return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd"
+
+
+def visible(text):
+    """`text` with its control characters shown as pictures: for XLSX cells and messages."""
+    return text if text.isprintable() else CONTROL.sub(_picture, text)
+
+
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -56,7 +73,7 @@ def _xlsx(columns, rows):
     sheet = workbook.create_sheet()
     sheet.append(columns)
     for row in rows:
-        sheet.append([safe_cell(row.get(column)) for column in columns])
+        sheet.append([visible(safe_cell(row.get(column))) for column in columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

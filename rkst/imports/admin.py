@@ -163,8 +163,20 @@ class ImportBatchAdmin(ReadOnlyAdmin):
                     user=request.user,
                     publish=form.cleaned_data.get("publish", False),
                 )
-                imports.preview(batch)
-                return redirect("admin:rkst_importbatch_preview", batch.pk)
+                report = imports.preview(batch)
+                if not report.refused:
+                    return redirect("admin:rkst_importbatch_preview", batch.pk)
+                # A file refused whole is kept nowhere: the page says why, once.
+                imports.discard(batch)
+                sheet = imports.get_sheet(batch.sheet)
+                context = self._context(
+                    request,
+                    _("Preview of “%(file)s”") % {"file": batch.file_name},
+                    batch=batch,
+                    sheet=sheet,
+                    report=report_context(report.as_json(), sheet),
+                )
+                return TemplateResponse(request, "admin/rkst/importbatch/preview.html", context)
         else:
             form = UploadForm(initial={"sheet": request.GET.get("sheet")}, user=request.user)
         sheets = [

@@ -14,8 +14,8 @@ from .. import workflow
 from ..models import CatalogueVersion, ImportBatch
 from ..search import normalise
 from ..serving import close_broken_connections, connection_lost
-from .cells import cell_text
-from .reading import Formula, ImportRefused, read_table
+from .cells import CellError, cell_text
+from .reading import Formula, ImportRefused, column_letters, read_table
 from .rows import Row
 from .sheets import get_sheet
 
@@ -102,7 +102,7 @@ class _Rollback(Exception):
     pass
 
 
-def map_headers(sheet, cells):
+def map_headers(sheet, cells, row=1):
     """Column indexes by code, from the header row; ImportRefused names what is wrong."""
     names = {}
     for column in sheet.columns:
@@ -110,7 +110,13 @@ def map_headers(sheet, cells):
             names.setdefault(name, column.code)
     found, unknown, twice = {}, [], []
     for index, cell in enumerate(cells):
-        heading = cell_text(cell) if not isinstance(cell, Formula) else str(cell)
+        try:
+            heading = cell_text(cell) if not isinstance(cell, Formula) else str(cell)
+        except CellError as error:
+            raise ImportRefused(
+                _("Row %(row)s, column %(column)s: %(message)s")
+                % {"row": row, "column": column_letters(index), "message": error}
+            ) from error
         if not heading:
             continue
         code = names.get(normalise(heading))
@@ -180,7 +186,7 @@ def run_import(
         header = next(rows, None)
         if header is None:
             raise ImportRefused(_("The sheet is empty."))
-        columns = map_headers(sheet, header[1])
+        columns = map_headers(sheet, header[1], header[0])
         if batch is None:
             _plan_all(sheet, columns, rows, report, None, progress, table.estimated_rows)
         else:
@@ -318,11 +324,16 @@ def _confirm(batch, progress):
     return report
 
 
+def discard(batch):
+    """Delete a batch that was not imported, and its file."""
+    batch.file.delete(save=False)
+    batch.delete()
+
+
 def remove_stale_previews(age=datetime.timedelta(days=2)):
     """Delete previews never confirmed, and their files."""
     stale = ImportBatch.objects.filter(
         status=ImportBatch.Status.PREVIEW, created_at__lt=timezone.now() - age
     )
     for batch in stale:
-        batch.file.delete(save=False)
-        batch.delete()
+        discard(batch)

@@ -2,6 +2,7 @@
 name (Lookup), each refused with a message for the curator (CellError)."""
 
 import difflib
+import re
 from collections import defaultdict
 
 from django.utils.text import slugify
@@ -9,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from ..dates import PartialDate
-from ..exports import _DANGEROUS
+from ..exports import _DANGEROUS, CONTROL
 from ..models import Source
-from ..search import PASSPORT, normalise
+from ..search import PASSPORT, _stemmer, normalise
 from .reading import Formula
 
 
@@ -42,6 +43,12 @@ def cell_text(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
+    # isprintable() passes most text at C speed; only the rest is searched.
+    if isinstance(value, str) and not text.isprintable() and CONTROL.search(text):
+        raise CellError(
+            _("The text holds a control character (U+%(code)04X): delete it.")
+            % {"code": ord(CONTROL.search(text).group())}
+        )
     # Our exports put an apostrophe before = + - @ tab CR so that no cell runs as a formula,
     # and before apostrophes that precede one, so that a text starting with them reads back.
     if text[:1] == "'" and text.lstrip("'")[:1] in _DANGEROUS:
@@ -89,31 +96,78 @@ def parse_year(value):
     return int(text)
 
 
+_SPACING = re.compile(r"[\s_]+")
+_CYRILLIC = re.compile("[а-я]")
+# A shorter beginning names too little to stand for a choice.
+_SHORTEST_PREFIX = 3
+
+
+def _compact(text):
+    """A choice as written, without case, ё, punctuation, hyphens or spaces."""
+    return _SPACING.sub("", normalise(text))
+
+
+def _stems(text):
+    """The stems of a choice's words, joined: "межакадемический" and "межакадемическое"
+    both give "межакадемическ"."""
+    return "".join(
+        _stemmer("russian" if _CYRILLIC.search(word) else "english").stemWord(word)
+        for word in normalise(text).split()
+    )
+
+
 class Choices:
-    """Reads a choice as its code or its label in Russian or English, in any case."""
+    """Reads a choice as its code or its label in Russian or English, in any case, ignoring
+    ё/е, punctuation, hyphens and spaces, or as another form of the label's words, or their
+    beginning ("inter-academy", "межакадемический"). A value that could be two choices is an
+    error that names them: a code is matched first, then a whole label, then its forms."""
 
     def __init__(self, choices):
         # A TextChoices class or a field's list of (code, label) pairs.
         self.pairs = list(getattr(choices, "choices", choices))
-        self.index = {}
+        self.codes, self.whole, self.forms = defaultdict(set), defaultdict(set), defaultdict(set)
         for code, label in self.pairs:
-            self.index[normalise(code)] = code
+            self.codes[_compact(code)].add(code)
             for language in ("en", "ru"):
                 with override(language):
-                    self.index.setdefault(normalise(str(label)), code)
+                    text = str(label)
+                self.whole[_compact(text)].add(code)
+                self.forms[_stems(text)].add(code)
+        # The codes each value read so far could be: rows repeat the same few values.
+        self._read = {}
 
     def parse(self, text, default=""):
         if not text:
             return default
-        code = self.index.get(text)
-        if code is None:
-            code = self.index.get(normalise(text))
-        if code is None:
-            accepted = ", ".join(f"{code} ({label})" for code, label in self.pairs)
+        candidates = self._read.get(text)
+        if candidates is None:
+            candidates = self._read[text] = self._candidates(text)
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
             raise CellError(
-                _("“%(value)s” is not one of: %(choices)s.") % {"value": text, "choices": accepted}
+                _("“%(value)s” could be any of: %(choices)s. Write the code.")
+                % {"value": text, "choices": self._listed(candidates)}
             )
-        return code
+        raise CellError(
+            _("“%(value)s” is not one of: %(choices)s.")
+            % {"value": text, "choices": self._listed(code for code, _label in self.pairs)}
+        )
+
+    def _candidates(self, text):
+        compact, stems = _compact(text), _stems(text)
+        for found in (self.codes.get(compact), self.whole.get(compact), self.forms.get(stems)):
+            if found:
+                return sorted(found)
+        if len(stems) < _SHORTEST_PREFIX:
+            return []
+        return sorted(
+            {code for form, codes in self.forms.items() if form.startswith(stems) for code in codes}
+        )
+
+    def _listed(self, codes):
+        labels = dict(self.pairs)
+        return ", ".join(f"{code} ({labels[code]})" for code in codes)
 
 
 class Lookup:

@@ -20,7 +20,9 @@ import codecs
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -48,7 +50,42 @@ DEFAULTS = {
     "IMPORT_MAX_FILE_SIZE": 20 * 1024 * 1024,
     "IMPORT_MAX_UNCOMPRESSED_SIZE": 200 * 1024 * 1024,
     "IMPORT_MAX_ROWS": 100_000,
+    "IMPORT_MAX_COLUMNS": 1_000,
+    "IMPORT_MAX_CELLS": 5_000_000,
 }
+
+# What the readers (zipfile, zlib, the XML parser's callers, int(), float(), dates, indexes)
+# raise on a malformed file. They are turned into one refusal here rather than at each call:
+# a file can be broken in more ways than call sites can foresee.
+_DAMAGE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    struct.error,
+    EOFError,
+    OSError,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    OverflowError,
+)
+
+
+def _damaged(after=0):
+    if after:
+        return ImportRefused(
+            _("The file is damaged after row %(row)s: it cannot be read.") % {"row": after}
+        )
+    return ImportRefused(_("The file is damaged: it cannot be read."))
+
+
+def _guarded(rows):
+    number = 0
+    try:
+        for number, cells in rows:  # the last number says where the file broke
+            yield number, cells
+    except _DAMAGE as error:
+        raise _damaged(number) from error
 
 
 @dataclass
@@ -59,7 +96,17 @@ class Table:
 
 
 def read_table(fileobj, name=""):
-    """Open an uploaded or stored file as a Table, or raise ImportRefused."""
+    """Open an uploaded or stored file as a Table, or raise ImportRefused, as reading its
+    rows does for a malformed file."""
+    try:
+        table = _open_table(fileobj, name)
+    except _DAMAGE as error:
+        raise _damaged() from error
+    table.rows = _guarded(table.rows)
+    return table
+
+
+def _open_table(fileobj, name):
     fileobj.seek(0, io.SEEK_END)
     size = fileobj.tell()
     fileobj.seek(0)
@@ -110,6 +157,49 @@ def _too_many_rows():
     )
 
 
+def column_letters(index):
+    """The spreadsheet name of the column `index` (0-based): 0 is A, 27 is AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def too_far(reference):
+    return ImportRefused(
+        _(
+            "Cell %(cell)s lies beyond column %(last)s, the last of the %(limit)s columns "
+            "read: delete what stands there, or split the sheet."
+        )
+        % {
+            "cell": reference,
+            "last": column_letters(limit("IMPORT_MAX_COLUMNS") - 1),
+            "limit": limit("IMPORT_MAX_COLUMNS"),
+        }
+    )
+
+
+class CellCount:
+    """The cells a sheet's rows take once read, against IMPORT_MAX_CELLS: rows times columns
+    can be far more than the file holds."""
+
+    def __init__(self):
+        self.left = limit("IMPORT_MAX_CELLS")
+
+    def take(self, count):
+        self.left -= count
+        if self.left < 0:
+            raise ImportRefused(
+                _(
+                    "The sheet has more than %(limit)s cells (rows times columns): split it "
+                    "into several files, or delete the columns it does not need."
+                )
+                % {"limit": limit("IMPORT_MAX_CELLS")}
+            )
+
+
 def _xml_refused(error):
     return ImportRefused(
         _(
@@ -144,7 +234,7 @@ def _no_dtd(stream):
     data = stream.read(_CHUNK)
     while True:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data[1:2] == b"\x00":
-            raise ImportRefused(_("The file is damaged: it cannot be read."))
+            raise _damaged()
         position = 3 if data.startswith(codecs.BOM_UTF8) else 0
         while match := _PROLOG.match(data, position):
             position = match.end()
@@ -155,7 +245,7 @@ def _no_dtd(stream):
             return data
         more = stream.read(_CHUNK)
         if not more or len(data) > 16 * _CHUNK:
-            raise ImportRefused(_("The file is damaged: it cannot be read."))
+            raise _damaged()
         data += more
 
 
@@ -173,7 +263,7 @@ def _events(archive, name, events=("end",)):
                 chunk = stream.read(_CHUNK)
         parser.close()
     except ParseError as error:
-        raise ImportRefused(_("The file is damaged: it cannot be read.")) from error
+        raise _damaged() from error
 
 
 def _elements(archive, name, tag):

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from ..dates import PartialDate, partial_date
+from ..exports import visible
 from .cells import INVALID, CellError, cell_text, same_value, show, split_list
 
 
@@ -22,7 +23,8 @@ class Row:
         value = self.cells.get(code)
         if isinstance(value, PartialDate):
             return value.numeric()
-        return "" if value is None else str(value)
+        # Shown in reports, which the database keeps as JSON: PostgreSQL refuses a NUL there.
+        return "" if value is None else visible(str(value))
 
     def problem(self, code, message, value=None):
         self.problems.append(

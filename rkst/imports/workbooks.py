@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ..dates import PartialDate, Precision
 from .reading import (
     XLSX,
+    CellCount,
     Formula,
     ImportRefused,
     Table,
@@ -15,7 +16,9 @@ from .reading import (
     _events,
     _too_many_rows,
     _xml_refused,
+    column_letters,
     limit,
+    too_far,
 )
 
 # XLSX ------------------------------------------------------------------------------------
@@ -95,11 +98,12 @@ def _texts(element):
             yield from (t for t in child if t.tag == f"{_MAIN}t")
 
 
-_COLUMN = re.compile(r"[A-Z]+")
+_COLUMN = re.compile(r"[A-Z]{1,7}")
 
 
-def _column_index(reference):
-    letters = _COLUMN.match(reference).group()
+def _column_index(letters):
+    if not _COLUMN.fullmatch(letters):
+        raise ValueError(letters)
     index = 0
     for letter in letters:
         index = index * 26 + ord(letter) - 64
@@ -135,26 +139,22 @@ def _excel_date(serial, precision, mac):
 def _xlsx_rows(archive, sheet, dates, mac):
     strings = _shared_strings(archive)
     maximum = limit("IMPORT_MAX_ROWS") + 1
+    width = limit("IMPORT_MAX_COLUMNS")
+    count = CellCount()
     row_tag, cell_tag = f"{_MAIN}row", f"{_MAIN}c"
     value_tag, formula_tag, inline_tag = f"{_MAIN}v", f"{_MAIN}f", f"{_MAIN}is"
-    columns = {}  # "AB" -> 27, computed once per column
+    columns = {}  # "AB" -> 27, computed (and checked against the limit) once per column
     number = 0
     for _event, row in _events(archive, sheet):
         if row.tag != row_tag:
             continue
         number = int(row.get("r") or number + 1)
+        if number < 1:
+            raise ValueError(number)
         cells = []
         for cell in row:
             if cell.tag != cell_tag:
                 continue
-            reference = cell.get("r")
-            if reference:
-                letters = reference.rstrip("0123456789")
-                index = columns.get(letters)
-                if index is None:
-                    index = columns[letters] = _column_index(letters)
-                if index > len(cells):
-                    cells.extend([None] * (index - len(cells)))
             kind = cell.get("t", "n")
             if cell.find(formula_tag) is not None:
                 value = Formula(f"={cell.findtext(formula_tag)}")
@@ -166,7 +166,10 @@ def _xlsx_rows(archive, sheet, dates, mac):
                 if value is None:
                     pass
                 elif kind == "s":
-                    value = strings[int(value)]
+                    index = int(value)
+                    if index < 0:  # Python would read the list from its end
+                        raise IndexError(index)
+                    value = strings[index]
                 elif kind == "n":
                     number_value = float(value)
                     style = int(cell.get("s", "0"))
@@ -180,11 +183,31 @@ def _xlsx_rows(archive, sheet, dates, mac):
                     value = Formula(value)
                 elif kind == "d":
                     value = PartialDate(datetime.date.fromisoformat(value[:10]), Precision.DAY)
+            if value is None or value == "":
+                # An empty cell takes no room, however far it stands: only a value is
+                # placed at its column.
+                continue
+            reference = cell.get("r")
+            if reference:
+                letters = reference.rstrip("0123456789")
+                index = columns.get(letters)
+                if index is None:
+                    index = _column_index(letters)
+                    if index >= width:
+                        raise too_far(reference)
+                    columns[letters] = index
+                if index > len(cells):
+                    cells.extend([None] * (index - len(cells)))
+                elif index < len(cells):
+                    raise ValueError(reference)  # a cell before, or on, the one already read
+            elif len(cells) >= width:
+                raise too_far(f"{column_letters(len(cells))}{number}")
             cells.append(value)
         row.clear()
-        if any(cell not in (None, "") for cell in cells):
+        if cells:
             if number > maximum:
                 raise _too_many_rows()
+            count.take(len(cells))
             yield number, cells
 
 
@@ -193,9 +216,10 @@ def _xlsx_rows(archive, sheet, dates, mac):
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
-# A repeated cell or row is expanded only this far: LibreOffice pads sheets with
-# "1,048,000 blank rows" and "1,000 blank cells", which mean nothing.
-_MAX_REPEAT = 1000
+# LibreOffice pads sheets with "1,048,000 blank rows" and "1,000 blank cells", which mean
+# nothing: empty repeats are counted, never expanded, and a repeated value is expanded only
+# within the limits.
+_MAX_SPACES = 10_000
 
 
 def _ods_text(element):
@@ -207,7 +231,10 @@ def _ods_text(element):
             parts.append(node.text)
         for child in node:
             if child.tag == _TEXT + "s":
-                parts.append(" " * int(child.get(_TEXT + "c", "1")))
+                spaces = int(child.get(_TEXT + "c", "1"))
+                if not 0 <= spaces <= _MAX_SPACES:  # a few bytes that claim gigabytes
+                    raise ValueError(spaces)
+                parts.append(" " * spaces)
             elif child.tag == _TEXT + "tab":
                 parts.append("\t")
             elif child.tag == _TEXT + "line-break":
@@ -252,6 +279,8 @@ def ods_rows(archive):
 
 def _ods_table(events):
     maximum = limit("IMPORT_MAX_ROWS") + 1
+    width = limit("IMPORT_MAX_COLUMNS")
+    count = CellCount()
     number, depth = 0, 0
     for event, element in events:
         if element.tag == _TABLE + "table":
@@ -261,22 +290,33 @@ def _ods_table(events):
             return  # only the first sheet is read
         if depth == 0 or event != "end" or element.tag != _TABLE + "table-row":
             continue
-        cells = []
+        cells, empty = [], 0  # empty: the blank cells since the last value, not yet placed
         for cell in element:
             if cell.tag not in (_TABLE + "table-cell", _TABLE + "covered-table-cell"):
                 continue
             value = _ods_value(cell)
             repeat = int(cell.get(_TABLE + "number-columns-repeated", "1"))
-            cells.extend(
-                [value] * (min(repeat, _MAX_REPEAT) if value is not None else min(repeat, 1))
-            )
+            if repeat < 1:
+                raise ValueError(repeat)
+            if value is None or value == "":
+                empty += repeat
+                continue
+            if len(cells) + empty + repeat > width:
+                column = column_letters(max(len(cells) + empty, width))
+                raise too_far(f"{column}{number + 1}")
+            cells.extend([None] * empty)
+            cells.extend([value] * repeat)
+            empty = 0
         repeat = int(element.get(_TABLE + "number-rows-repeated", "1"))
         element.clear()
-        if not any(cell not in (None, "") for cell in cells):
+        if repeat < 1:
+            raise ValueError(repeat)
+        if not cells:
             number += repeat
             continue
-        for _repeat in range(min(repeat, maximum)):
+        if number + repeat > maximum:
+            raise _too_many_rows()
+        count.take(len(cells) * repeat)
+        for _repeat in range(repeat):
             number += 1
-            if number > maximum:
-                raise _too_many_rows()
             yield number, list(cells)

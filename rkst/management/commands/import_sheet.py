@@ -49,15 +49,13 @@ class Command(BaseCommand):
                 except imports.ConnectionLost as error:
                     # The database answered again when it told that nothing was written.
                     with suppress(DatabaseError):
-                        batch.file.delete(save=False)
-                        batch.delete()
+                        imports.discard(batch)
                     raise CommandError(
                         f"The connection to the database was lost during the import ({error}"
                         "): nothing was written. Run the import again."
                     ) from error
                 if not report.ok:
-                    batch.file.delete(save=False)
-                    batch.delete()
+                    imports.discard(batch)
         if progress:
             self.stdout.write("")
         counts = report.counts
