@@ -26,7 +26,14 @@ from rkst.imports import (
 from rkst.workflow import writing
 from rkst.workflow.writing import copy_rows, insert, record_history
 
-from ..models import Agreement, AgreementCitation, AgreementParty, Topic
+from ..models import (
+    Agreement,
+    AgreementCitation,
+    AgreementParty,
+    AgreementRelation,
+    AgreementRelationCitation,
+    Topic,
+)
 
 
 def topic_lookup():
@@ -187,6 +194,8 @@ class AgreementSheet(CitedSheet):
         ids = [r.pk for r in records.values()]
         self.parties = defaultdict(list)
         self.topic_ids = defaultdict(set)
+        self.relations = defaultdict(list)
+        self.relation_citations = defaultdict(list)
         if not ids:
             return
         for party in AgreementParty.objects.filter(agreement_id__in=ids).order_by(
@@ -198,6 +207,17 @@ class AgreementSheet(CitedSheet):
             "agreement_id", "topic_id"
         ):
             self.topic_ids[agreement_id].add(topic_id)
+        if self.publish:
+            # The publication rule reads the related agreements and the relations' sources:
+            # read once for the chunk, not a row at a time.
+            for relation in AgreementRelation.objects.filter(source_id__in=ids).select_related(
+                "target"
+            ):
+                self.relations[relation.source_id].append(relation)
+            for citation in AgreementRelationCitation.objects.filter(
+                record__source_id__in=ids
+            ).select_related("record", "source", "found_in"):
+                self.relation_citations[citation.record.source_id].append(citation)
 
     def key_source(self, row):
         title = quiet_text(row, "title_ru")
@@ -238,6 +258,8 @@ class AgreementSheet(CitedSheet):
             "signed_place": records.get(instance.signed_place_id),
             "organisation": records.get(instance.organisation_id),
             "parties": [records[actor] for actor in parties],
+            "relations": self.relations.get(instance.pk, []),
+            "relation_citations": self.relation_citations.get(instance.pk, []),
         }
 
     def write_parts(self, plans, batch):

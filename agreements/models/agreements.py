@@ -245,7 +245,8 @@ class Agreement(CuratedModel):
         its parties, place of signing, framework organisation, the agreements it relates to
         (not those relating to it, which would make two related agreements wait for each
         other), and the sources of its citations and of its relations' citations. `planned`:
-        see CuratedModel.public_links(); "parties" are actors."""
+        see CuratedModel.public_links(); "parties" are actors, "relations" relations with
+        their targets, "relation_citations" their citations."""
         from .parts import AgreementRelationCitation
 
         planned = planned or {}
@@ -254,14 +255,18 @@ class Agreement(CuratedModel):
             parties = planned["parties"]
         else:
             parties = [p.actor for p in self.party_set.select_related("actor")] if saved else []
-        relations = self.relations_from.select_related("target") if saved else []
-        relation_citations = (
-            AgreementRelationCitation.objects.filter(record__source=self).select_related(
-                "source", "found_in"
-            )
-            if saved
-            else []
-        )
+        if "relations" in planned:
+            relations = planned["relations"]
+        else:
+            relations = self.relations_from.select_related("target") if saved else []
+        if "relation_citations" in planned:
+            relation_citations = planned["relation_citations"]
+        elif saved:
+            relation_citations = AgreementRelationCitation.objects.filter(
+                record__source=self
+            ).select_related("source", "found_in")
+        else:
+            relation_citations = []
         return [
             Link(_("place of signing"), self.planned_link(planned, "signed_place"), "signed_place"),
             Link(
