@@ -74,13 +74,21 @@ class AgreementAdmin(SheetAdmin):
         (None, {"fields": ("key", "state", ("kind", "level", "binding"))}),
         (
             _("Title"),
-            {"fields": ("title_ru", "title_en", ("short_title_ru", "short_title_en"))},
+            {
+                "fields": (
+                    "title_ru",
+                    "title_en",
+                    "title_supplied",
+                    ("short_title_ru", "short_title_en"),
+                )
+            },
         ),
         (
             _("Signing and force"),
             {
                 "fields": (
                     ("signed_on", "signed_place"),
+                    "approved_on",
                     ("in_force_on", "ended_on"),
                     ("status", "status_checked_on"),
                     "organisation",

@@ -27,8 +27,8 @@ class AgreementSerialiser(Serialiser):
     model = Agreement
     name = "agreements"
     columns = [
-        "key", "url", "title_ru", "title_en", "kind", "level", "signed_on", "signed_place",
-        "status", "organisation", "parties", "topics", "citations",
+        "key", "url", "title_ru", "title_en", "title_supplied", "kind", "level", "signed_on",
+        "signed_place", "approved_on", "status", "organisation", "parties", "topics", "citations",
     ]  # fmt: skip
     related = ("signed_place", "organisation")
     parts = {"topics": (), "citations": ("source",)}
@@ -43,10 +43,12 @@ class AgreementSerialiser(Serialiser):
             "url": self.url(agreement),
             "title_ru": agreement.title_ru,
             "title_en": agreement.title_en,
+            "title_supplied": agreement.title_supplied,
             "kind": agreement.kind,
             "level": agreement.level,
             "signed_on": agreement.signed.iso() if agreement.signed else None,
             "signed_place": place.name_ru if place else None,
+            "approved_on": agreement.approved.iso() if agreement.approved else None,
             "status": agreement.status,
             "organisation": key_of(public_or_none(agreement.organisation)),
             "parties": [

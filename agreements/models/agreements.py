@@ -114,6 +114,7 @@ class Agreement(CuratedModel):
         INTERREGIONAL = "interregional", _("interregional")
         INTERACADEMY = "interacademy", _("inter-academy and inter-university")
         CORPORATE = "corporate", _("corporate")
+        NATIONAL = "national", _("national")
         MULTILATERAL = "multilateral", _("multilateral")
 
     class Status(models.TextChoices):
@@ -126,6 +127,14 @@ class Agreement(CuratedModel):
     key = key_field("ru-kz-1996-sti")
     title_ru = models.CharField(_("title (Russian)"), max_length=1000)
     title_en = models.CharField(_("title (English)"), max_length=1000, blank=True)
+    title_supplied = models.BooleanField(
+        _("title supplied by curators"),
+        default=False,
+        help_text=_(
+            "The sources give no title of their own: the curators put it together from their "
+            "words. Shown in square brackets."
+        ),
+    )
     short_title_ru = models.CharField(_("short title (Russian)"), max_length=200, blank=True)
     short_title_en = models.CharField(_("short title (English)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, db_index=True)
@@ -136,7 +145,17 @@ class Agreement(CuratedModel):
         default=Binding.UNKNOWN,
         help_text=_("Whether the document creates obligations under international law."),
     )
-    level = models.CharField(_("level"), max_length=20, choices=Level.choices, db_index=True)
+    level = models.CharField(
+        _("level"),
+        max_length=20,
+        choices=Level.choices,
+        db_index=True,
+        help_text=_(
+            "Who made it: states, governments, agencies, regions, academies or universities, "
+            "companies; national: a policy document of one country; multilateral: more than "
+            "two states."
+        ),
+    )
     organisation = models.ForeignKey(
         Actor,
         verbose_name=_("framework organisation"),
@@ -155,6 +174,16 @@ class Agreement(CuratedModel):
         help_text=_("The earliest day the date of signing can mean; its precision says how much."),
     )
     signed_on_precision = precision_field(_("precision of the date of signing"))
+    approved_on = models.DateField(
+        _("approved"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a document adopted or approved rather than signed (a programme, a concept): "
+            "the earliest day the date of approval can mean."
+        ),
+    )
+    approved_on_precision = precision_field(_("precision of the date of approval"))
     signed_place = models.ForeignKey(
         Actor,
         verbose_name=_("place of signing"),
@@ -192,7 +221,7 @@ class Agreement(CuratedModel):
     objects = AgreementQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[topics])
 
-    PARTIAL_DATES = ("signed_on", "in_force_on", "ended_on")
+    PARTIAL_DATES = ("signed_on", "approved_on", "in_force_on", "ended_on")
     CITABLE_FIELDS = [
         ("title_ru", _("title")),
         ("kind", _("kind")),
@@ -200,6 +229,7 @@ class Agreement(CuratedModel):
         ("organisation", _("framework organisation")),
         ("signed_on", _("date of signing")),
         ("signed_place", _("place of signing")),
+        ("approved_on", _("date of approval")),
         ("in_force_on", _("entry into force")),
         ("ended_on", _("end")),
         ("status", _("status")),
@@ -285,6 +315,10 @@ class Agreement(CuratedModel):
         return partial_date(self, "signed_on")
 
     @property
+    def approved(self):
+        return partial_date(self, "approved_on")
+
+    @property
     def in_force(self):
         return partial_date(self, "in_force_on")
 
@@ -294,7 +328,7 @@ class Agreement(CuratedModel):
 
     def clean(self):
         errors = {}
-        for name in ("signed_on", "in_force_on", "ended_on"):
+        for name in self.PARTIAL_DATES:
             check_partial_date(self, name, errors)
         check_date_order(
             self,
