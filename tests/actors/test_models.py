@@ -138,3 +138,21 @@ def test_a_cited_source_cannot_be_deleted():
     ActorCitation.objects.create(record=make_actor(), source=source)
     with pytest.raises(ProtectedError):
         source.delete()
+
+
+def test_a_short_name_never_borrows_the_other_language_while_the_actor_has_a_name_in_it():
+    from django.utils import translation
+
+    actor = Actor(name_ru="Правительство Республики Казахстан", name_en="Kazakh Government body")
+    actor.short_name_en = "Kazakh Government"
+    with translation.override("ru"):
+        assert actor.short_name() == "Правительство Республики Казахстан"
+    with translation.override("en"):
+        assert actor.short_name() == "Kazakh Government"
+    actor.short_name_ru = "Правительство РК"
+    with translation.override("ru"):
+        assert actor.short_name() == "Правительство РК"
+    # With no name at all in the page's language, the other language's forms are shown.
+    actor.name_en = actor.short_name_en = ""
+    with translation.override("en"):
+        assert actor.short_name() == "Правительство РК"
