@@ -318,15 +318,15 @@ class TestTheSeedCatalogue:
                 "1998-07-08", "day", "almaty", "agreement", "interacademy"),
             "baikonur-lease-1994": ("1994-12-10", "day", "moscow", "lease", "intergovernmental"),
             "kz-ru-science-new-technologies-programme-2001": (
-                "2001-02-15", "day", None, "programme", "intergovernmental"),
+                None, "", None, "programme", "intergovernmental"),
             "cis-common-scientific-technological-space-1995": (
                 "1995-11-03", "day", None, "agreement", "multilateral"),
             "sco-scientific-technical-cooperation-2013": (
                 "2013-09-13", "day", None, "agreement", "multilateral"),
             "eurochem-zhambyl-agreement-2020": (
                 "2020-07-21", "day", None, "agreement", "corporate"),
-            "ras-kz-academy-cooperation-treaty": (None, "", None, "agreement", "interacademy"),
-            "ru-international-sti-cooperation-concept": (None, "", None, "concept", "interstate"),
+            "ras-kz-academy-cooperation-treaty": (None, "", None, "contract", "interacademy"),
+            "ru-international-sti-cooperation-concept": (None, "", None, "concept", "national"),
         }  # fmt: skip
         for key, (signed, precision, place, kind, level) in expected.items():
             agreement = Agreement.objects.get(key=key)
@@ -392,7 +392,6 @@ class TestTheSeedCatalogue:
             "cis-scientific-technical-cooperation-1992",
             "sco-scientific-technical-cooperation-2013",
             "ru-international-sti-cooperation-concept",
-            "new-silk-road-concept",
         } <= keys
 
     def test_relations_are_recorded_as_the_article_states_them(self):
@@ -444,13 +443,17 @@ class TestTheSeedCatalogue:
 
     # --- actors -------------------------------------------------------------------------------
 
-    def test_the_sco_founding_keeps_both_claims_with_the_declaration_preferred(self):
+    def test_the_sco_founding_keeps_both_claims_and_prefers_neither_unquoted(self):
+        # The Declaration's date is not quoted from its text: it is kept as a claim, not
+        # preferred; the catalogue holds the month both claims agree on.
         sco = Actor.objects.get(key="sco")
-        assert (sco.founded_on, sco.founded_on_precision) == (datetime.date(2001, 6, 15), "day")
-        claims = {c.rank: c for c in sco.citations.filter(field="founded_on")}
-        assert set(claims) == {CitationRank.PREFERRED, CitationRank.DEPRECATED}
-        official = claims[CitationRank.PREFERRED]
+        assert (sco.founded_on, sco.founded_on_precision) == (datetime.date(2001, 6, 1), "month")
+        claims = {c.source.key: c for c in sco.citations.filter(field="founded_on")}
+        assert set(claims) == {"sco-declaration-2001", "article"}
+        assert {c.rank for c in claims.values()} == {CitationRank.NORMAL}
+        official = claims["sco-declaration-2001"]
         assert official.claim == "15.06.2001"
+        assert "15.06.2001" not in official.quote and "не подтверждена" in official.note
         assert official.source.key == "sco-declaration-2001"
         assert official.source.kind == Source.Kind.OFFICIAL
         assert official.source.reliability == Source.Reliability.OFFICIAL
@@ -458,13 +461,9 @@ class TestTheSeedCatalogue:
             official.source.title == "Декларация о создании Шанхайской организации сотрудничества"
         )
         assert official.source.year == 2001 and "Шанхае 15 июня 2001 г." in official.source.notes
-        article = claims[CitationRank.DEPRECATED]
-        assert (article.source.key, article.claim, article.quote) == (
-            "article",
-            "14.06.2001",
-            "ШОС (14.06.2001)",
-        )
-        assert "15.06.2001" in article.note
+        article = claims["article"]
+        assert (article.claim, article.quote) == ("14.06.2001", "ШОС (14.06.2001)")
+        assert "15 июня 2001" in article.note
         assert "14.06.2001" in sco.curator_note
 
     def test_international_organisations_carry_the_founding_dates_the_article_gives(self):
