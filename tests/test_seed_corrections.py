@@ -189,7 +189,7 @@ class TestTheCorrectedSeed:
         assert list(levels.values()).count("national") == 1
         assert {level for level in levels.values()} <= set(Agreement.Level.values)
 
-    def test_the_programme_was_approved_not_signed(self):
+    def test_the_programme_was_approved_not_signed(self, client):
         programme = Agreement.objects.get(key="kz-ru-science-new-technologies-programme-2001")
         assert programme.signed is None
         assert (programme.approved.display(), programme.approved_on_precision) == (
@@ -197,6 +197,10 @@ class TestTheCorrectedSeed:
             "day",
         )
         assert "одобрена протоколом" in programme.citations.get(field="approved_on").quote
+        page = client.get(f"/agreements/{programme.key}/").content.decode()
+        assert "<dt>Одобрено</dt>" in page and "<dt>Подписано</dt>" not in page
+        rows = client.get("/en/agreements/?q=Программа").content.decode()
+        assert "approved 15 February 2001" in rows
 
     def test_the_projects_the_article_names_are_in_the_catalogue(self):
         expected = {
