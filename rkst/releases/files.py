@@ -85,16 +85,18 @@ def write_table(table, directory):
     csv_text = io.TextIOWrapper(io.BufferedWriter(csv_file), encoding="utf-8", newline="")
     json_text = io.TextIOWrapper(io.BufferedWriter(json_file), encoding="utf-8", newline="")
     writer = csv.writer(csv_text, lineterminator="\n")
-    writer.writerow([c.name for c in table.columns])
+    header = [c.name for c in table.columns]
+    writer.writerow(header)
+    # JSON rows as arrays after a first one of the column names, as CSV has them: the form
+    # of Frictionless's inline data, which an empty table keeps too.
+    json_text.write("[" + json.dumps(header))
     count = 0
-    json_text.write("[")
     for row in table.rows():
         values = [c.value(row) for c in table.columns]
         writer.writerow([text(v) for v in values])
-        record = {c.name: plain(v) for c, v in zip(table.columns, values, strict=True)}
-        json_text.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False))
+        json_text.write(",\n" + json.dumps([plain(v) for v in values], ensure_ascii=False))
         count += 1
-    json_text.write("\n]\n")
+    json_text.write("]\n")
     csv_text.close()
     json_text.close()
     files = [
@@ -126,7 +128,7 @@ def resources(table, files, count):
             "schema": table.schema(),
         },
         {
-            # The same rows as JSON: an array of objects, one per row.
+            # The same rows as JSON: an array of arrays, the first the column names.
             "name": f"{table.name}-json",
             "path": json_path,
             "format": "json",

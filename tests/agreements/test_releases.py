@@ -99,6 +99,11 @@ def rows(zipped, table):
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def json_rows(zipped, table):
+    header, *values = json.loads(zipped.read(f"json/{table}.json"))
+    return [dict(zip(header, row, strict=True)) for row in values]
+
+
 def test_the_release_is_named_by_its_day_and_catalogue_version(catalogue, releases_dir):
     path, output = release(releases_dir)
     version = CatalogueVersion.current()
@@ -164,6 +169,15 @@ def test_the_data_package_validates(catalogue, releases_dir, tmp_path):
     ]
 
 
+def test_a_release_with_empty_tables_validates(releases_dir, tmp_path):
+    make_source(key="article", title="Статья", **PUBLIC)
+    path, _output = release(releases_dir)
+    zipfile.ZipFile(path).extractall(tmp_path / "unpacked")
+    report = frictionless.validate(tmp_path / "unpacked" / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert json_rows(zipfile.ZipFile(path), "agreements") == []
+
+
 def test_a_broken_table_fails_validation(catalogue, releases_dir, tmp_path):
     """The validation above can fail: a party of an agreement not in the release does."""
     path, _output = release(releases_dir)
@@ -213,9 +227,9 @@ def test_csv_is_formula_safe_and_json_keeps_values_as_they_are(catalogue, releas
     zipped = zipfile.ZipFile(path)
     (cited,) = rows(zipped, "agreement_citations")
     assert cited["quote"] == "'=SUM(A1) цитата"
-    (cited,) = json.loads(zipped.read("json/agreement_citations.json"))
+    (cited,) = json_rows(zipped, "agreement_citations")
     assert cited["quote"] == "=SUM(A1) цитата"
-    (figure,) = json.loads(zipped.read("json/project_figures.json"))
+    (figure,) = json_rows(zipped, "project_figures")
     assert figure["value"] == 115000000.5
     assert rows(zipped, "project_figures")[0]["value"] == "115000000.5"
 
