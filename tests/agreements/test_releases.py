@@ -289,3 +289,19 @@ def test_nothing_else_is_served(client, catalogue, releases_dir, tmp_path):
         response = client.get(url)
         assert response.status_code == 404, url
     assert linked.name not in client.get("/data/").content.decode()
+
+
+def test_a_release_the_catalogue_changed_under_is_not_kept(catalogue, releases_dir, monkeypatch):
+    from agreements.releases import catalogue_tables
+    from rkst.releases import CatalogueChanged, write_release
+
+    with pytest.raises(CatalogueChanged):
+        write_release(
+            catalogue_tables(), releases_dir, 7, current_version=lambda: 8, title="Catalogue"
+        )
+    assert list(releases_dir.iterdir()) == []
+    # The command writes it again from the catalogue as it then is.
+    versions = iter([5, 6, 6, 6])
+    monkeypatch.setattr(CatalogueVersion, "current", classmethod(lambda cls: next(versions)))
+    path, _output = release(releases_dir)
+    assert path.name.endswith("-v6.zip")
