@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from actors.models import Actor
 from rkst.bibliography import formats
+from rkst.exports import visible
 from rkst.feeds import FEED_SIZE, RecordFeed, feed_params, latest_changes, with_query
 from rkst.models import Source
 from rkst.serving import public_page
@@ -80,12 +81,11 @@ class AgreementFeed(RecordFeed):
     def title(self, listing):
         active = "; ".join(f"{f.label}: {f.value}" for f in listing.active_filters())
         title = _("RKST catalogue: agreements")
-        return f"{title} ({active})" if active else title
+        return visible(f"{title} ({active})") if active else title
 
     def subtitle(self, listing):
-        return " ".join(
-            [_("Agreements published or changed, latest first."), *map(str, listing.notes)]
-        )
+        notes = [_("Agreements published or changed, latest first."), *map(str, listing.notes)]
+        return visible(" ".join(notes))
 
     def link(self, listing):
         return with_query(reverse("agreements:list"), feed_params(listing.params))

@@ -1,8 +1,9 @@
 """Atom feeds of the records the public may see, the latest change first: each entry links to
 the record's page in the feed's language, with the time of its last change (`updated`) and of
-its first publication (`published`, when the publication log has it). The apps name the
-records (agreements/feeds.py); the feeds are public pages, cached under the catalogue's
-version (rkst.serving.public_page)."""
+its first publication (`published`, when the publication log has it). XML cannot hold
+control characters: a text's are shown as Unicode's control pictures, as in XLSX exports.
+The apps name the records (agreements/feeds.py); the feeds are public pages, cached under
+the catalogue's version (rkst.serving.public_page)."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.syndication.views import Feed
@@ -11,6 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.text import Truncator
 
+from .exports import visible
 from .models import PublicationState, Transition
 
 # Entries of a feed: the records changed last.
@@ -61,12 +63,12 @@ class RecordFeed(Feed):
 
     def item_title(self, record):
         # Atom titles are text: Django's default escapes them once more for RSS readers.
-        return self.title_of(record)
+        return visible(self.title_of(record))
 
     def item_description(self, record):
         # The summary is of type "html": the record's text is escaped, never markup.
         summary = self.summary_of(record)
-        return escape(Truncator(summary).chars(300)) if summary else None
+        return escape(visible(Truncator(summary).chars(300))) if summary else None
 
     def item_link(self, record):
         return record.get_absolute_url()

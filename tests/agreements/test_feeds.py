@@ -228,3 +228,11 @@ def test_a_feed_costs_a_fixed_number_of_queries(client, catalogue, django_assert
         with django_assert_max_num_queries(12):
             assert len(links(client.get(url))) >= 30
     assert Agreement.objects.public().count() == 33
+
+
+def test_control_characters_are_shown_as_pictures(client, catalogue):
+    Agreement.objects.filter(key="space-memo").update(title_ru="Меморандум\x07 о космосе")
+    found = entries(client.get("/agreements/feed/?kind=memorandum"))
+    assert found[0][0] == "Меморандум\u2407 о космосе"
+    feed = feed_of(client.get("/agreements/feed/?q=кос%1Fмос"))
+    assert "кос\u241fмос" in feed.findtext(f"{ATOM}title")
