@@ -1,12 +1,14 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from . import views
+from . import feeds, views
 from .sitemaps import SITEMAPS
 
 agreement_patterns = (
     [
         path("", views.agreement_list, name="list"),
+        # Before the records: "feed" is no agreement's key.
+        path("feed/", feeds.agreement_feed, name="feed"),
         path("<slug:key>/", views.agreement_detail, name="detail"),
     ],
     "agreements",
@@ -21,6 +23,7 @@ project_patterns = (
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("feed/", feeds.catalogue_feed, name="feed"),
     path("agreements/", include(agreement_patterns)),
     path("projects/", include(project_patterns)),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

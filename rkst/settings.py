@@ -154,6 +154,11 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
+# Dated data releases (`manage.py release_data`), listed and served at /data/: a directory
+# every app server reads (a shared volume when there are several).
+RELEASES_DIR = Path(os.environ.get("RELEASES_DIR") or MEDIA_ROOT / "releases")
+# The catalogue's public address, for the links of files written outside a request (releases).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 STORAGES = {
     # Uploaded files (import spreadsheets) live in the database, reachable from every app
     # server and part of the backups.

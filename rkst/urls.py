@@ -12,6 +12,14 @@ source_patterns = (
     "sources",
 )
 
+data_patterns = (
+    [
+        path("", views.data_releases, name="list"),
+        path("<str:name>", views.data_release_file, name="file"),
+    ],
+    "data",
+)
+
 urlpatterns = [
     path("robots.txt", views.robots, name="robots"),
     path("healthz", serving.healthz, name="healthz"),
@@ -21,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sources/", include(source_patterns)),
     path("actors/", include("actors.urls")),
+    path("data/", include(data_patterns)),
     path("", include("agreements.urls")),
     prefix_default_language=False,
 )

@@ -1,11 +1,14 @@
 import json
 
 import django_filters
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy
 
+from . import releases
 from .bibliography import formats
 from .listing import Listing, SearchFilter
 from .models import CitationBase, Source
@@ -90,3 +93,27 @@ def robots(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /en/admin/", f"Sitemap: {sitemap}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def data_releases(request):
+    """The dated releases of the catalogue's data. Not in the page cache: a release written
+    while the catalogue stays unchanged is listed at once."""
+    response = render(
+        request, "rkst/data.html", {"releases": releases.releases(settings.RELEASES_DIR)}
+    )
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+def data_release_file(request, name):
+    """A release's zip or its checksum: only files of RELEASES_DIR that are releases."""
+    path = releases.release_path(settings.RELEASES_DIR, name)
+    if path is None:
+        raise Http404(name)
+    zipped = name.endswith(".zip")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=zipped,
+        filename=name,
+        content_type="application/zip" if zipped else "text/plain; charset=us-ascii",
+    )

@@ -29,7 +29,10 @@ LISTS = {
     "/projects/": [*COMMON, "participant"],
     "/sources/": [*COMMON, "reliability"],
     "/": [*COMMON, "year_from", "year_to", "party"],
+    "/feed/": COMMON,
 }
+# A list's feed takes the list's parameters.
+LISTS["/agreements/feed/"] = LISTS["/agreements/"]
 HOSTILE = [
     *("0", "-5", "10000", "1e9", "0.1", "2147483648", "-0", "NaN", "inf", "9" * 5000),
     *("\x00", "a\x00b", "x" * 5000, " 1998 ", "١٩٩٨", "'; DROP TABLE x; --", "%", "1998"),

@@ -358,3 +358,52 @@ def test_the_actor_region_facet_counts_what_the_filter_finds(client, markers):
     # (once); the draft located in it is not counted.
     assert listed == {"omsk": 3, "east-kz": 1}
     assert count(client.get("/actors/", {"region": "omsk"})) == 3
+
+
+def feed_links(response):
+    from defusedxml import ElementTree
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.fromstring(response.content)
+    return [entry.find(f"{atom}link").get("href") for entry in feed.findall(f"{atom}entry")]
+
+
+def test_no_feed_shows_a_draft(client, markers):
+    everything = feed_links(fetch(client, markers, "/feed/"))
+    fetch(client, markers, "/en/feed/")
+    public = sum(model.objects.public().count() for model in DETAILS)
+    assert len(everything) == public
+    listed = fetch(client, markers, "/agreements/")
+    offered, unknown = filter_values(listed.context["listing"])
+    for name, values in offered.items():
+        for value in values:
+            found = count(fetch(client, markers, "/agreements/", {name: value}))
+            fed = feed_links(fetch(client, markers, "/agreements/feed/", {name: value}))
+            assert len(fed) == found, (name, value)
+    for name, values in unknown.items():
+        for value in values:
+            fed = fetch(client, markers, "/agreements/feed/", {name: value}, echoed=[value])
+            assert len(feed_links(fed)) == count(listed), (name, value)
+
+
+def test_no_release_holds_a_draft(client, markers, tmp_path):
+    import zipfile
+
+    from django.core.management import call_command
+
+    call_command("release_data", "--output", str(tmp_path), stdout=io.StringIO())
+    (path,) = tmp_path.glob("*.zip")
+    zipped = zipfile.ZipFile(path)
+    for name in zipped.namelist():
+        text = zipped.read(name).decode()
+        found = [m for m in markers if m in text]
+        assert not found, f"{name} holds {found}"
+    for table, url in zip(("agreements", "actors", "projects", "sources"), LISTS, strict=True):
+        rows = list(csv.DictReader(io.StringIO(zipped.read(f"csv/{table}.csv").decode())))
+        assert len(rows) == count(client.get(url)), table
+    (framework,) = [
+        row
+        for row in csv.DictReader(io.StringIO(zipped.read("csv/agreement_citations.csv").decode()))
+        if row["quote"] == "видимая цитата"
+    ]
+    assert framework["record"] == "framework"

@@ -2,9 +2,11 @@ import json
 from functools import cache
 
 from django import template
+from django.urls import reverse
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import SafeString
 
+from rkst.feeds import feed_params, with_query
 from rkst.models import public_or_none
 
 register = template.Library()
@@ -69,3 +71,10 @@ def export_url(context, fmt):
     params.pop("page", None)
     params["export"] = fmt
     return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def feed_url(context, name):
+    """The address of the feed `name` with the current list's filters (a feed has no page,
+    page size, sort or export): {% feed_url 'agreements:feed' as feed %}."""
+    return with_query(reverse(name), feed_params(context["request"].GET))

@@ -77,6 +77,8 @@ PUBLIC = [
     "/sources/",
     "/sources/article/",
     "/en/agreements/sti-1996/",
+    "/data/",
+    "/en/data/",
 ]
 
 
