@@ -50,8 +50,10 @@ class KeyRedirect(models.Model):
         rows = cls.objects.filter(content_type=content_type)
         rows.filter(old_key=new_key).delete()
         rows.filter(new_key=old_key).update(new_key=new_key)
-        redirect, _created = rows.update_or_create(
-            old_key=old_key, defaults={"new_key": new_key, "note": note[:300]}
+        redirect, _created = cls.objects.update_or_create(
+            content_type=content_type,
+            old_key=old_key,
+            defaults={"new_key": new_key, "note": note[:300]},
         )
         return redirect
 

@@ -158,6 +158,7 @@ class BulkEditForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for the change"),
         max_length=500,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         help_text=gettext_lazy("Saved in the history of each record changed."),
     )
 
@@ -295,7 +296,7 @@ class BulkRefused(Exception):
 
 
 def named(records):
-    names = ", ".join(f"“{r}”" for r in records[:NAMED])
+    names = ", ".join(workflow.quoted(r) for r in records[:NAMED])
     if len(records) > NAMED:
         names += " " + _("and %(count)s more") % {"count": len(records) - NAMED}
     return names
@@ -352,7 +353,7 @@ def apply(change, bulk_field, user, reason):
 
 
 def refusal_text(refused):
-    lines = [f"“{p.record}”: {' '.join(p.problems)}" for p in refused[:NAMED]]
+    lines = [f"{workflow.quoted(p.record)}: {' '.join(p.problems)}" for p in refused[:NAMED]]
     if len(refused) > NAMED:
         lines.append(_("and %(count)s more") % {"count": len(refused) - NAMED})
     return _("Nothing was written: the change does not fit these records. %(records)s") % {

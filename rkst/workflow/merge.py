@@ -31,7 +31,7 @@ from simple_history.models import HistoricalChanges
 
 from .. import workflow
 from ..models import KeyRedirect, RecordChanged
-from . import writing
+from . import quoted, writing
 
 
 def relations_to(model):
@@ -182,7 +182,7 @@ class Merger:
                             "%(record)s: “%(kept)s” would appear twice (%(relation)s). "
                             "Remove one of them first."
                         )
-                        % {"record": f"“{move.owner or row}”", "kept": kept, "relation": label}
+                        % {"record": quoted(move.owner or row), "kept": kept, "relation": label}
                     )
                     continue
                 identity = (related, row.pk)
@@ -192,10 +192,10 @@ class Merger:
         for row, messages_before in changed.values():
             new = [m for m in _messages(row) if m not in messages_before]
             if new:
-                plan.refusals.append(f"“{row}”: {' '.join(new)}")
+                plan.refusals.append(f"{quoted(row)}: {' '.join(new)}")
         new = [m for m in _messages(kept) if m not in before["kept"]]
         if new:
-            plan.refusals.append(f"“{kept}”: {' '.join(new)}")
+            plan.refusals.append(f"{quoted(kept)}: {' '.join(new)}")
         self.prepare(plan)
         self.check(plan)
         if any(o.is_published for o in self.others) and not published:
@@ -210,7 +210,7 @@ class Merger:
             citations = self.planned_citations(plan)
             for _link, reason in workflow.publication_problems(kept, citations):
                 if str(reason) not in before["publication"]:
-                    plan.refusals.append(f"“{kept}”: {reason}")
+                    plan.refusals.append(f"{quoted(kept)}: {reason}")
         return plan
 
     def owner(self, row, model_field):
@@ -291,8 +291,8 @@ class Merger:
 
     # Writing
     def reasons(self, reason):
-        others = ", ".join(f"“{o}” ({o.key})" for o in self.others)
-        kept = f"“{self.kept}” ({self.kept.key})"
+        others = ", ".join(quoted(o, o.key) for o in self.others)
+        kept = quoted(self.kept, self.kept.key)
         return {
             "kept": _("Merged with %(others)s. %(reason)s") % {"others": others, "reason": reason},
             "other": _("Merged into %(kept)s. %(reason)s") % {"kept": kept, "reason": reason},

@@ -212,6 +212,7 @@ class MergeForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for the change"),
         max_length=500,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         help_text=gettext_lazy("Saved in the history of every record the merge changes."),
     )
 
@@ -270,7 +271,7 @@ class MergeAdminMixin:
 
     def _merge_page(self, request, records, form, plan=None, token=None, errors=()):
         groups = [
-            (label, moves[:SHOWN_MOVES], len(moves) - SHOWN_MOVES)
+            (label, moves[:SHOWN_MOVES], len(moves), max(0, len(moves) - SHOWN_MOVES))
             for label, moves in (plan.groups() if plan else [])
         ]
         context = {
