@@ -70,6 +70,19 @@ def admin_url(model_admin, view, *args):
     return reverse(name, args=args)
 
 
+def selection_page(model_admin, request, template, title, view, context):
+    """An intermediate page of an action: its form posts to `view`, its links lead back."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "opts": model_admin.model._meta,
+        "action_url": admin_url(model_admin, view),
+        "changelist_url": admin_url(model_admin, "changelist"),
+        **context,
+    }
+    return TemplateResponse(request, template, context)
+
+
 def expired(model_admin, request):
     model_admin.message_user(
         request, _("The preview has expired: select the records again."), messages.ERROR
@@ -122,15 +135,11 @@ class BulkEditAdminMixin:
         return with_related(self.get_queryset(request).filter(pk__in=ids), self.get_bulk_fields())
 
     def _bulk_page(self, request, ids, form, plans=None, token=None, error=None):
-        opts = self.model._meta
         if plans is None:
             records = list(self._selected(request, ids)[:NAMED])
         else:
             records = [p.record for p in plans]
         context = {
-            **self.admin_site.each_context(request),
-            "title": _("Change a field of the selected records"),
-            "opts": opts,
             "form": form,
             "ids": ",".join(str(i) for i in ids),
             "count": len(ids),
@@ -140,10 +149,9 @@ class BulkEditAdminMixin:
             "refused": [p for p in plans or () if p.problems],
             "token": token,
             "error": error,
-            "action_url": admin_url(self, "bulk_edit"),
-            "changelist_url": admin_url(self, "changelist"),
         }
-        return TemplateResponse(request, self.bulk_edit_template, context)
+        title = _("Change a field of the selected records")
+        return selection_page(self, request, self.bulk_edit_template, title, "bulk_edit", context)
 
     def bulk_edit_view(self, request):
         if request.method != "POST":
@@ -275,9 +283,6 @@ class MergeAdminMixin:
             for label, moves in (plan.groups() if plan else [])
         ]
         context = {
-            **self.admin_site.each_context(request),
-            "title": _("Merge duplicates"),
-            "opts": self.model._meta,
             "form": form,
             "ids": ",".join(str(r.pk) for r in records),
             "records": records,
@@ -285,10 +290,9 @@ class MergeAdminMixin:
             "groups": groups,
             "token": token,
             "errors": errors,
-            "action_url": admin_url(self, "merge"),
-            "changelist_url": admin_url(self, "changelist"),
         }
-        return TemplateResponse(request, self.merge_template, context)
+        title = _("Merge duplicates")
+        return selection_page(self, request, self.merge_template, title, "merge", context)
 
     def merge_view(self, request):
         if request.method != "POST":
