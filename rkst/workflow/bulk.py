@@ -5,8 +5,8 @@ once. The curator selects records on the list, chooses the field, the operation,
 a reason; the preview shows each record's old and new values and every reason a record may
 not take the change; the confirmation writes them all or none:
 
-- through the write path (writing.save): one history row per record with the reason, the
-  version counted, the catalogue's version bumped once (one transaction);
+- through the write path's bulk functions, as the import writes: one history row per record
+  with the reason, the version counted, the catalogue's version bumped once;
 - against the versions the preview saw, which it carried signed: when any record was saved
   since, nothing is written and the message names the records;
 - under the record's own validation and, for a published record, the publication rules: a
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .. import workflow
-from ..models import RecordChanged
+from ..models import CatalogueVersion
 from . import writing
 from .history import plain_value
 
@@ -250,7 +250,9 @@ def plan(records, bulk_field, operation, value, date=None):
     for record in records:
         change = RecordChange(record)
         names = [bulk_field.name]
-        published = getattr(record, "is_published", False)
+        # Only a link to a record can keep a published record from being publishable: a
+        # choice or a date set (never emptied where it is required) cannot.
+        published = getattr(record, "is_published", False) and bulk_field.field.is_relation
         before_errors = set(_validation_messages(record, names)) if not bulk_field.many else set()
         before_problems = set(_publication_reasons(record)) if published else set()
         old = bulk_field.current(record)
@@ -307,49 +309,47 @@ def write(model, ids, versions, bulk_field, operation, value, date, user, reason
     since the preview, or when the change is no longer valid for one of them. Returns the
     RecordChanges written."""
     history_reason = _("Bulk edit: %(reason)s") % {"reason": reason}
-    try:
-        with transaction.atomic():
-            locked = model._default_manager.select_for_update(of=("self",)).filter(pk__in=ids)
-            records = list(with_related(locked, [bulk_field]))
-            stale = [r for r in records if versions.get(str(r.pk)) != r.version]
-            gone = len(ids) - len(records)
-            if stale or gone:
-                message = _(
-                    "Nothing was written: these records were changed after the preview: "
-                    "%(records)s. Look at the preview again."
-                ) % {"records": named(stale)}
-                if gone:
-                    message += " " + ngettext(
-                        "%(count)s record was deleted.", "%(count)s records were deleted.", gone
-                    ) % {"count": gone}
-                raise BulkRefused(message)
-            plans = plan(records, bulk_field, operation, value, date)
-            refused = [p for p in plans if p.problems]
-            if refused:
-                raise BulkRefused(refusal_text(refused))
-            for change in plans:
-                if change.changed:
-                    apply(change, bulk_field, user, history_reason)
-    except RecordChanged as error:
-        raise BulkRefused(
-            _(
+    with transaction.atomic():
+        # Locked (PostgreSQL) or under SQLite's writer lock, taken when the transaction
+        # begins: the versions compared here stay as read until the edit commits.
+        locked = model._default_manager.select_for_update(of=("self",)).filter(pk__in=ids)
+        records = list(with_related(locked, [bulk_field]))
+        stale = [r for r in records if versions.get(str(r.pk)) != r.version]
+        gone = len(ids) - len(records)
+        if stale or gone:
+            message = _(
                 "Nothing was written: these records were changed after the preview: "
                 "%(records)s. Look at the preview again."
-            )
-            % {"records": named([error.record])}
-        ) from error
+            ) % {"records": named(stale)}
+            if gone:
+                message += " " + ngettext(
+                    "%(count)s record was deleted.", "%(count)s records were deleted.", gone
+                ) % {"count": gone}
+            raise BulkRefused(message)
+        plans = plan(records, bulk_field, operation, value, date)
+        refused = [p for p in plans if p.problems]
+        if refused:
+            raise BulkRefused(refusal_text(refused))
+        apply([p for p in plans if p.changed], bulk_field, user, history_reason)
     return plans
 
 
-def apply(change, bulk_field, user, reason):
-    record = change.record
-    if not bulk_field.many:
-        writing.save(record, user, reason)
+def apply(changes, bulk_field, user, reason):
+    """Write the changed records in bulk, as the import does: the rows are locked and their
+    versions compared by the caller; each gets its version counted, its search text and time
+    of change, and one history row with the reason (its many-to-many links as now)."""
+    records = [change.record for change in changes]
+    if not records:
         return
-    with transaction.atomic():
-        writing.save(record, user, reason, hold_history=True)
-        getattr(record, bulk_field.name).set(list(change.new_value))
-        writing.release_history(record)
+    fields = [] if bulk_field.many else [bulk_field.name]
+    if bulk_field.dated and any(change.new_date is not None for change in changes):
+        fields.append(bulk_field.dated)
+    if bulk_field.many:
+        for change in changes:
+            getattr(change.record, bulk_field.name).set(list(change.new_value))
+    writing.update_records(type(records[0]), records, fields)
+    writing.record_history(records, user, [reason] * len(records), "~")
+    CatalogueVersion.bump()
 
 
 def refusal_text(refused):
