@@ -295,3 +295,30 @@ def test_merge_is_offered_on_actors_only(editor_client):
     assert editor_client.post("/admin/agreements/agreement/merge/", {}).status_code == 403
     assert Agreement.objects.count() == 1
     assert Project.objects.count() == 0
+
+
+def test_three_actors_one_a_branch_of_another_merge_into_one(editor_client):
+    kept = make_actor(key="academy", name_ru="Академия наук", country="KZ")
+    other = make_actor(key="academy-2", name_ru="НАН РК", country="KZ")
+    make_actor(key="academy-3", name_ru="Отделение НАН РК", country="KZ", parent=other)
+    third = Actor.objects.get(key="academy-3")
+    confirm(editor_client, preview(editor_client, [kept, other, third], kept))
+    assert list(Actor.objects.values_list("key", flat=True)) == ["academy"]
+    assert set(KeyRedirect.objects.values_list("old_key", "new_key")) == {
+        ("academy-2", "academy"),
+        ("academy-3", "academy"),
+    }
+
+
+def test_an_other_name_the_actor_already_has_is_not_doubled(editor_client):
+    kept = make_actor(name_ru="Роскосмос", name_en="")
+    other = make_actor(name_ru="Госкорпорация «Роскосмос»", name_en="")
+    kept.aliases.create(name="ГК Роскосмос", kind="short")
+    other.aliases.create(name="ГК Роскосмос", kind="short")
+    response = preview(editor_client, [kept, other], kept)
+    assert "такая уже есть: дубликат удаляется" in text(response)
+    confirm(editor_client, response)
+    assert sorted(ActorAlias.objects.filter(actor=kept).values_list("name", flat=True)) == [
+        "ГК Роскосмос",
+        "Госкорпорация «Роскосмос»",
+    ]
