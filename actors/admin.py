@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from rkst.admin import CHANGE_FIELDSET, CitationInline, SheetAdmin
 from rkst.forms import ConstraintMessageFormSet
+from rkst.workflow.bulk import BulkField
 
+from .merge import ActorMerger
 from .models import Actor, ActorAlias, ActorCitation
 
 
@@ -26,6 +28,12 @@ class ActorAdmin(SheetAdmin):
     autocomplete_fields = ("parent", "located_in")
     inlines = (AliasInline, ActorCitationInline)
     history_parts = ("aliases", "citations")
+    merger = ActorMerger
+    bulk_fields = (
+        BulkField("kind"),
+        BulkField("parent", autocomplete=True),
+        BulkField("located_in", choices=lambda: Actor.objects.places()),
+    )
     fieldsets = (
         (None, {"fields": ("key", "state", ("kind", "country"))}),
         (

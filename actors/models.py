@@ -32,6 +32,10 @@ class ActorQuerySet(CuratedQuerySet):
     def regions(self):
         return self.filter(kind=Actor.Kind.REGION)
 
+    def places(self):
+        """What an actor may be located in, or a project placed: states, regions, cities."""
+        return self.filter(kind__in=Actor.PLACE_KINDS)
+
     def of_country(self, country):
         return self.filter(country=country)
 
@@ -143,6 +147,9 @@ class Actor(CuratedModel):
     website = models.URLField(_("website"), blank=True)
     description_ru = models.TextField(_("description (Russian)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+
+    # What an actor is located in, a project placed or an agreement signed in.
+    PLACE_KINDS = (Kind.STATE, Kind.REGION, Kind.CITY)
 
     # What a page that only names an actor need not read.
     LONG_TEXTS = ("search_text", "curator_note", "description_ru", "description_en")

@@ -1,10 +1,10 @@
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from rkst.citations import numbered_notes
 from rkst.models import public_or_none
 from rkst.serialisers import public_prefetch
-from rkst.serving import public_page
+from rkst.serving import moved_or_404, public_page
 
 from .filters import ActorListing
 from .models import Actor
@@ -25,12 +25,15 @@ def actor_list(request):
 @public_page
 def actor_detail(request, key):
     public = Actor.objects.public()
-    actor = get_object_or_404(
-        public.select_related("parent", "located_in").prefetch_related(
-            public_prefetch(Actor, "aliases")
-        ),
-        key=key,
+    actor = (
+        public.select_related("parent", "located_in")
+        .prefetch_related(public_prefetch(Actor, "aliases"))
+        .filter(key=key)
+        .first()
     )
+    if actor is None:
+        # A merged actor's key answers with the actor it was merged into.
+        return moved_or_404(public, key)
     labels = {"": _("the record as a whole"), **dict(Actor.CITABLE_FIELDS)}
     facts, notes = numbered_notes(actor, labels)
     # Agreements and projects live in the app above this one: reached through reverse names.

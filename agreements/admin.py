@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from actors.models import Actor
 from rkst.admin import CHANGE_FIELDSET as SHEET_CHANGE_FIELDSET
 from rkst.admin import CitationInline, CuratedAdmin, SheetAdmin
 from rkst.forms import ConstraintMessageFormSet
 from rkst.search import search_q
+from rkst.workflow.bulk import BulkField
 
 from .models import (
     Agreement,
@@ -59,6 +61,17 @@ class AgreementAdmin(SheetAdmin):
     autocomplete_fields = ("organisation", "signed_place", "topics")
     inlines = (PartyInline, RelationInline, AgreementCitationInline)
     history_parts = ("party_set", "relations_from", "citations")
+    bulk_fields = (
+        BulkField("topics"),
+        BulkField("level"),
+        BulkField("kind"),
+        BulkField("status", dated="status_checked_on"),
+        BulkField("status_checked_on"),
+        BulkField(
+            "organisation",
+            choices=lambda: Actor.objects.filter(kind=Actor.Kind.ORGANISATION),
+        ),
+    )
 
     def more_history_parts(self, object_id):
         """The citations of the agreement's relations, which hang off the relations."""
@@ -168,6 +181,7 @@ class ProjectAdmin(CuratedAdmin):
     autocomplete_fields = ("place", "agreements")
     inlines = (ParticipantInline, FigureInline, ProjectCitationInline)
     history_parts = ("participant_set", "figures", "citations")
+    bulk_fields = (BulkField("kind"), BulkField("place", choices=lambda: Actor.objects.places()))
     fieldsets = (
         (None, {"fields": ("key", "state", "kind")}),
         (_("Names"), {"fields": ("name_ru", "name_en")}),

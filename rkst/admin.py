@@ -9,17 +9,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import CuratedForm
 from .imports.admin import ImportBatchAdmin, SheetAdminMixin
-from .models import ImportBatch, SearchableModel, Source, Transition, User
+from .models import ImportBatch, KeyRedirect, SearchableModel, Source, Transition, User
 from .search import search_q
 from .workflow import writing
-from .workflow.admin import TransitionAdmin, WorkflowAdminMixin
+from .workflow.admin import ReadOnlyAdmin, TransitionAdmin, WorkflowAdminMixin
+from .workflow.selection_admin import BulkEditAdminMixin, MergeAdminMixin
 
 admin.site.site_header = _("RKST catalogue: curators")
 admin.site.site_title = _("RKST catalogue")
 admin.site.index_title = _("Catalogue records")
 
 
-class CuratedAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
+class CuratedAdmin(BulkEditAdminMixin, MergeAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
     """Base admin of a curated record.
 
     Search goes through the record's normalised `search_text`, so that it ignores case (for
@@ -28,6 +29,7 @@ class CuratedAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     """
 
     form = CuratedForm
+    actions = (*WorkflowAdminMixin.actions, "bulk_edit", "merge")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ("search_text",)
     search_help_text = _("Any word of a name or title, in Cyrillic or Latin letters.")
@@ -96,6 +98,16 @@ class CitationInline(admin.StackedInline):
 
 admin.site.register(ImportBatch, ImportBatchAdmin)
 admin.site.register(Transition, TransitionAdmin)
+
+
+@admin.register(KeyRedirect)
+class KeyRedirectAdmin(ReadOnlyAdmin):
+    """The keys that answer with a redirect (merged actors), read only: merges write them."""
+
+    list_display = ("old_key", "new_key", "content_type", "created_at", "note")
+    list_filter = ("content_type",)
+    search_fields = ("old_key", "new_key")
+
 
 # The change fieldset of a record that a spreadsheet may import.
 CHANGE_FIELDSET = (

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -21,7 +21,7 @@ from django.views.decorators.http import condition
 
 from .apps import CATALOGUE_APPS
 from .cache import state as cache_state
-from .models import CatalogueVersion
+from .models import CatalogueVersion, KeyRedirect
 
 request_log = logging.getLogger("rkst.request")
 
@@ -271,6 +271,16 @@ def public_page(view):
         return response
 
     return wrapped
+
+
+def moved_or_404(queryset, key):
+    """The answer for a `key` that names no record of `queryset`: a permanent redirect to the
+    record it answers for now (a merged or renamed record, see rkst.KeyRedirect), in the
+    page's language; else 404."""
+    record = KeyRedirect.find(queryset, key)
+    if record is None:
+        raise Http404
+    return HttpResponsePermanentRedirect(record.get_absolute_url())
 
 
 _migrations_applied = False

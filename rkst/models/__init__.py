@@ -26,14 +26,16 @@ from .records import (
     public_or_none,
     published_q,
 )
+from .redirects import KeyRedirect
 from .sources import CatalogueVersion, Source
 from .transitions import Transition, acting_user
 
 __all__ = [
     "CatalogueVersion", "CitationBase", "CitationQuerySet", "CitationRank", "CuratedModel",
-    "CuratedQuerySet", "ImportBatch", "ImportRow", "KeyField", "Link", "PublicQuerySet",
-    "PublicationState", "RecordChanged", "SearchableModel", "SearchableQuerySet", "Source",
-    "StoredFile", "Transition", "User", "VersionField", "acting_user", "check_date_order",
+    "CuratedQuerySet", "ImportBatch", "ImportRow", "KeyField", "KeyRedirect", "Link",
+    "PublicQuerySet", "PublicationState", "RecordChanged", "SearchableModel",
+    "SearchableQuerySet", "Source", "StoredFile", "Transition", "User", "VersionField",
+    "acting_user", "check_date_order",
     "check_partial_date", "citation_field", "citation_links", "key_field", "key_validator",
     "localised", "none_or_published_q", "precision_field", "public_or_none", "published_q",
 ]  # fmt: skip

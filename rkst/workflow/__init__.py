@@ -75,6 +75,13 @@ class TransitionRefused(Exception):
         self.record, self.reasons = record, [str(r) for r in reasons]
 
 
+def quoted(record, key=None):
+    """A record named in a message, in the quotation marks of the language (and its key)."""
+    if key is not None:
+        return _("“%(record)s” (%(key)s)") % {"record": record, "key": key}
+    return _("“%(record)s”") % {"record": record}
+
+
 def is_curated(model):
     return isinstance(model, type) and issubclass(model, CuratedModel)
 

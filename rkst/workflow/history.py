@@ -76,7 +76,7 @@ class _Related:
         return str(record)
 
 
-def _plain(field, value):
+def plain_value(field, value):
     if value is None or value == "":
         return "—"
     if field.choices:
@@ -120,7 +120,7 @@ def _differences(model, new, old, m2m, related):
                 )
             )
         else:
-            found.append((field, _plain(field, before), _plain(field, after)))
+            found.append((field, plain_value(field, before), plain_value(field, after)))
     for field in m2m_fields(model):
         before = m2m[field.name][old.history_id]
         after = m2m[field.name][new.history_id]
