@@ -19,7 +19,7 @@ install: $(VENV)/installed
 run: install
 	$(PY) manage.py migrate --noinput
 	@fixtures=$$(ls fixtures/*.json 2>/dev/null | sort); \
-	if [ -n "$$fixtures" ]; then $(PY) manage.py loaddata $$fixtures; fi
+	if [ -n "$$fixtures" ]; then $(PY) manage.py record_first_history --load $$fixtures; fi
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_curator --username "$(DEMO_USER)" --password "$(DEMO_PASSWORD)"
 	$(PY) manage.py runserver $(HOST)

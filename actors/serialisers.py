@@ -5,6 +5,16 @@ from rkst.serialisers import Serialiser, citation_rows, key_of
 
 from .models import Actor
 
+# The schema.org type of each kind of actor; any other kind is an Organization.
+SCHEMA_TYPES = {
+    Actor.Kind.STATE: "GovernmentOrganization",
+    Actor.Kind.GOVERNMENT: "GovernmentOrganization",
+    Actor.Kind.MINISTRY: "GovernmentOrganization",
+    Actor.Kind.ADMINISTRATION: "GovernmentOrganization",
+    Actor.Kind.REGION: "Place",
+    Actor.Kind.CITY: "Place",
+}
+
 
 class ActorSerialiser(Serialiser):
     model = Actor
@@ -33,13 +43,10 @@ class ActorSerialiser(Serialiser):
             "citations": citation_rows(actor),
         }
 
-    def json_ld(self, actor):
-        place = actor.kind in (Actor.Kind.REGION, Actor.Kind.CITY)
-        return {
-            "@context": "https://schema.org",
-            "@type": "Place" if place else "Organization",
-            "url": self.request.build_absolute_uri(),
+    def json_ld(self, actor, version=None):
+        data = {
+            "@type": SCHEMA_TYPES.get(actor.kind, "Organization"),
             "name": actor.name(),
             "alternateName": [alias.name for alias in actor.aliases.all()],
-            "sameAs": f"https://www.wikidata.org/wiki/{actor.wikidata}" if actor.wikidata else None,
         }
+        return self.linked_data(actor, version, data)

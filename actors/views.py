@@ -4,7 +4,8 @@ from django.utils.translation import gettext as _
 from rkst.citations import numbered_notes
 from rkst.models import public_or_none
 from rkst.serialisers import public_prefetch
-from rkst.serving import moved_or_404, public_page
+from rkst.serving import get_public, public_page
+from rkst.versions import current_version
 
 from .filters import ActorListing
 from .models import Actor
@@ -25,15 +26,14 @@ def actor_list(request):
 @public_page
 def actor_detail(request, key):
     public = Actor.objects.public()
-    actor = (
-        public.select_related("parent", "located_in")
-        .prefetch_related(public_prefetch(Actor, "aliases"))
-        .filter(key=key)
-        .first()
+    # A merged or renamed actor's key answers with the actor it answers for now.
+    actor = get_public(
+        public.select_related("parent", "located_in").prefetch_related(
+            public_prefetch(Actor, "aliases")
+        ),
+        key,
     )
-    if actor is None:
-        # A merged actor's key answers with the actor it was merged into.
-        return moved_or_404(public, key)
+    version = current_version(actor)
     labels = {"": _("the record as a whole"), **dict(Actor.CITABLE_FIELDS)}
     facts, notes = numbered_notes(actor, labels)
     # Agreements and projects live in the app above this one: reached through reverse names.
@@ -53,6 +53,7 @@ def actor_detail(request, key):
         "participations": participations,
         "facts": facts,
         "notes": notes,
-        "json_ld": ActorSerialiser(request).json_ld(actor),
+        "version": version,
+        "json_ld": ActorSerialiser(request).json_ld(actor, version),
     }
     return render(request, "actors/detail.html", context)

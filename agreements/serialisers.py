@@ -64,22 +64,18 @@ class AgreementSerialiser(Serialiser):
             "citations": citation_rows(agreement),
         }
 
-    def json_ld(self, agreement):
-        url = self.url(agreement)
-        return {
-            "@context": "https://schema.org",
+    def json_ld(self, agreement, version=None):
+        data = {
             "@type": "Legislation",
-            "@id": url,
-            "url": url,
             "name": agreement.title(),
             "alternateName": agreement.title_en
             if self.request.LANGUAGE_CODE[:2] == "ru"
             else agreement.title_ru,
             "legislationDate": agreement.signed.iso() if agreement.signed else None,
             "legislationType": agreement.get_kind_display(),
-            "dateModified": agreement.updated_at.isoformat(),
             "about": [topic.name() for topic in agreement.topics.all()],
         }
+        return self.linked_data(agreement, version, data)
 
 
 class ProjectSerialiser(Serialiser):
@@ -113,10 +109,5 @@ class ProjectSerialiser(Serialiser):
             "citations": citation_rows(project),
         }
 
-    def json_ld(self, project):
-        return {
-            "@context": "https://schema.org",
-            "@type": "Project",
-            "url": self.request.build_absolute_uri(),
-            "name": project.name(),
-        }
+    def json_ld(self, project, version=None):
+        return self.linked_data(project, version, {"@type": "Project", "name": project.name()})

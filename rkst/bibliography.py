@@ -395,11 +395,14 @@ def formats(source):
     }
 
 
-def record_citation(title, url, accessed, *, catalogue_title, updated=None, language="ru"):
+def record_citation(
+    title, url, accessed, *, catalogue_title, updated=None, language="ru", version=None
+):
     """How to cite one of the catalogue's pages, as an electronic resource, in every format.
 
-    `accessed` and `updated` are dates; `language` ("ru" or "en") chooses the conventions of
-    the GOST reference.
+    `accessed` and `updated` are dates; `version` is the record's public version number (see
+    rkst.versions), `updated` then its date and `url` its permanent address; `language`
+    ("ru" or "en") chooses the conventions of the GOST reference.
     """
     english = language == "en"
     title = _title(title, False)
@@ -408,11 +411,16 @@ def record_citation(title, url, accessed, *, catalogue_title, updated=None, lang
         updated_note = f"Updated: {changed}" if english else f"Дата обновления: {changed}"
     else:
         updated_note = ""
+    if version:
+        updated_note = f"{'Version' if english else 'Версия'} {version}. {updated_note}".strip()
     reference = _areas(
         f"{title} // {catalogue_title}",
         [updated_note, _url_note(url, accessed, "en" if english else "ru")],
     )
-    key = bibtex_key(unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]))
+    # The record's key, and the version's number for a version's address (".../key/v3/").
+    segments = unquote(urlsplit(url).path).strip("/").split("/")
+    versioned = re.fullmatch(r"v\d+", segments[-1])
+    key = bibtex_key("-".join(segments[-2:]) if versioned else segments[-1])
     entry = _bibtex_entry(
         "online",
         key,
@@ -420,6 +428,7 @@ def record_citation(title, url, accessed, *, catalogue_title, updated=None, lang
             ("title", bibtex_escape(title)),
             ("organization", bibtex_escape(catalogue_title)),
             ("date", updated.isoformat() if updated else ""),
+            ("version", str(version) if version else ""),
             ("url", _bibtex_url(url)),
             ("urldate", accessed.isoformat() if accessed else ""),
             ("langid", LANGIDS.get(language, "")),
@@ -432,6 +441,8 @@ def record_citation(title, url, accessed, *, catalogue_title, updated=None, lang
             ("T2", catalogue_title),
             ("PY", updated.year if updated else ""),
             ("DA", _ris_date(updated) if updated else ""),
+            # RIS has no version tag: its edition tag is what readers map it to.
+            ("ET", f"{'Version' if english else 'Версия'} {version}" if version else ""),
             ("UR", url),
             ("LA", language),
             ("Y2", _ris_date(accessed) if accessed else ""),
@@ -443,6 +454,7 @@ def record_citation(title, url, accessed, *, catalogue_title, updated=None, lang
         "title": title,
         "container-title": catalogue_title,
         "issued": _date_parts(*updated.timetuple()[:3]) if updated else None,
+        "version": str(version) if version else None,
         "URL": url,
         "language": language,
         "accessed": _date_parts(*accessed.timetuple()[:3]) if accessed else None,

@@ -48,8 +48,24 @@ class Serialiser:
     def row(self, record):
         raise NotImplementedError
 
-    def json_ld(self, record):
+    def json_ld(self, record, version=None):
+        """The record's linked data (schema.org), naming its public `version` when given."""
         raise NotImplementedError
+
+    def linked_data(self, record, version, data):
+        """`data` with what every record's JSON-LD carries: the context, its address as its
+        identifier, its version, and its Wikidata item as `sameAs` when it has one."""
+        url = self.url(record)
+        qid = getattr(record, "wikidata", "")
+        extra = {
+            "@id": url,
+            "url": url,
+            "version": str(version.number) if version else None,
+            "dateModified": (version.date if version else record.updated_at).isoformat(),
+            "sameAs": f"https://www.wikidata.org/wiki/{qid}" if qid else None,
+        }
+        merged = {"@context": "https://schema.org", **data, **extra}
+        return {name: value for name, value in merged.items() if value not in (None, "", [])}
 
     def url(self, record):
         return self.request.build_absolute_uri(record.get_absolute_url())
@@ -72,12 +88,11 @@ class SourceSerialiser(Serialiser):
         row["gost"] = formats(source)["gost"]
         return row
 
-    def json_ld(self, source):
-        return {
-            "@context": "https://schema.org",
+    def json_ld(self, source, version=None):
+        data = {
             "@type": "ScholarlyArticle" if source.kind == Source.Kind.ARTICLE else "CreativeWork",
-            "url": self.request.build_absolute_uri(),
             "name": source.title,
             "author": [name.strip() for name in source.authors.split(";") if name.strip()],
             "datePublished": source.year,
         }
+        return self.linked_data(source, version, data)

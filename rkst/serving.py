@@ -260,6 +260,8 @@ def public_page(view):
         try:
             with statement_timeout():
                 response = conditional(request, *args, **kwargs)
+        except KeyMoved as moved:
+            return HttpResponsePermanentRedirect(moved.url)
         except OperationalError as error:
             if not timed_out(error):
                 raise
@@ -273,14 +275,33 @@ def public_page(view):
     return wrapped
 
 
-def moved_or_404(queryset, key):
-    """The answer for a `key` that names no record of `queryset`: a permanent redirect to the
-    record it answers for now (a merged or renamed record, see rkst.KeyRedirect), in the
-    page's language; else 404."""
+class KeyMoved(Exception):
+    """The key asked for names no record now but answers for one: a public page answers
+    with a permanent redirect to `url` (rkst.serving.public_page)."""
+
+    def __init__(self, url):
+        super().__init__(url)
+        self.url = url
+
+
+def get_public(queryset, key, version=None):
+    """The record of `queryset` (public records) whose key is `key`. A key that no longer
+    names one (a merged or renamed record, see rkst.KeyRedirect) raises KeyMoved with the
+    address of the record it answers for now, in the page's language (of its version
+    `version` when given); any other key raises Http404. Every detail page and the API look
+    records up through here."""
+    record = queryset.filter(key=key).first()
+    if record is not None:
+        return record
     record = KeyRedirect.find(queryset, key)
     if record is None:
         raise Http404
-    return HttpResponsePermanentRedirect(record.get_absolute_url())
+    raise KeyMoved(version_url(record, version) if version else record.get_absolute_url())
+
+
+def version_url(record, number):
+    """The address of version `number` of `record` (rkst.versions)."""
+    return f"{record.get_absolute_url()}v{number}/"
 
 
 _migrations_applied = False

@@ -3,7 +3,7 @@ import json
 import django_filters
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy
@@ -13,7 +13,8 @@ from .bibliography import formats
 from .listing import Listing, SearchFilter
 from .models import CitationBase, Source
 from .serialisers import SourceSerialiser
-from .serving import public_page
+from .serving import get_public, public_page
+from .versions import current_version
 
 
 def with_csl_text(citation_formats):
@@ -78,12 +79,14 @@ def citing_records(source):
 
 @public_page
 def source_detail(request, key):
-    source = get_object_or_404(Source.objects.public(), key=key)
+    source = get_public(Source.objects.public(), key)
+    version = current_version(source)
     context = {
         "source": source,
         "formats": with_csl_text(formats(source)),
+        "version": version,
         "citing": citing_records(source),
-        "json_ld": SourceSerialiser(request).json_ld(source),
+        "json_ld": SourceSerialiser(request).json_ld(source, version),
     }
     return render(request, "rkst/source_detail.html", context)
 
