@@ -1,7 +1,7 @@
 """An actor as the public reads it off its page: its export row and its JSON-LD."""
 
 from rkst.models import public_or_none
-from rkst.serialisers import Serialiser, citation_rows, key_of
+from rkst.serialisers import CITATION_FIELDS, Serialiser, citation_rows, key_of
 
 from .models import Actor
 
@@ -25,6 +25,7 @@ class ActorSerialiser(Serialiser):
     ]  # fmt: skip
     related = ("parent", "located_in")
     parts = {"aliases": (), "citations": ("source",)}
+    tables = {"citations": CITATION_FIELDS}
 
     def row(self, actor):
         return {

@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 
 from actors.models import Actor
 from rkst.models import public_or_none
-from rkst.serialisers import Serialiser, citation_rows, key_of
+from rkst.serialisers import CITATION_FIELDS, Serialiser, citation_rows, key_of
 
 from .models import Agreement, AgreementParty, Project
 
@@ -32,6 +32,7 @@ class AgreementSerialiser(Serialiser):
     ]  # fmt: skip
     related = ("signed_place", "organisation")
     parts = {"topics": (), "citations": ("source",)}
+    tables = {"parties": ("key", "name_ru", "name_en", "role"), "citations": CITATION_FIELDS}
 
     def prefetches(self):
         return [public_parties(), *super().prefetches()]
@@ -87,6 +88,11 @@ class ProjectSerialiser(Serialiser):
     ]  # fmt: skip
     related = ("place",)
     parts = {"figures": (), "participant_set": ("actor",), "citations": ("source",)}
+    tables = {
+        "participants": ("key", "name_ru", "role"),
+        "figures": ("measure", "value", "unit"),
+        "citations": CITATION_FIELDS,
+    }
 
     def row(self, project):
         return {

@@ -16,6 +16,9 @@ def public_prefetch(model, name, *related):
     return Prefetch(name, queryset=parts._default_manager.public().select_related(*related))
 
 
+CITATION_FIELDS = ("source", "field", "locator", "quote")
+
+
 def citation_rows(record):
     """The record's citations as the exports give them, prefetched as a public part."""
     return [
@@ -34,6 +37,7 @@ class Serialiser:
     columns = ()  # the export's columns, in order: spreadsheets and re-imports rely on them
     related = ()  # the records a row reads beside its own (shown only when public)
     parts = {}  # the public parts a row reads, by relation: the records they read in turn
+    tables = {}  # the columns of parts (lists of dicts), by column: their fields, in order
 
     def __init__(self, request):
         self.request = request
@@ -72,7 +76,8 @@ class Serialiser:
 
     def export(self, fmt, queryset):
         rows = self.prepare(queryset).iterator(chunk_size=2000)
-        return export_response(fmt, self.name, self.columns, map(self.row, rows))
+        rows = map(self.row, rows)
+        return export_response(fmt, self.name, self.columns, rows, self.tables)
 
 
 class SourceSerialiser(Serialiser):
