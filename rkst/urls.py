@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard.dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
     path("sources/", include(source_patterns)),
+    path("coverage/", views.coverage, name="coverage"),
     path("actors/", include("actors.urls")),
     path("", include("agreements.urls")),
     prefix_default_language=False,

@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 from concurrency.fields import AutoIncVersionField
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -180,6 +181,10 @@ class CuratedModel(SearchableModel):
         verbose_name=_("version"),
         help_text=_("Counts the saves of the record; a save from an older version is refused."),
     )
+
+    # What the curators tell readers about the record (rkst.models.editorial); deleted with it.
+    editorial_notes = GenericRelation("rkst.EditorialNote")
+    gap_links = GenericRelation("rkst.KnownGapLink")
 
     objects = CuratedQuerySet.as_manager()
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -94,6 +95,18 @@ class Source(CuratedModel):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         ordering = ["key"]
+
+    # The facts of a work an editorial note may concern.
+    NOTE_FIELDS = [
+        ("authors", _("authors")),
+        ("title", _("title")),
+        ("container", _("journal or series")),
+        ("year", _("year")),
+        ("pages", _("pages")),
+    ]
+
+    def get_absolute_url(self):
+        return reverse("sources:detail", args=[self.key])
 
     def __str__(self):
         prefix = f"{self.authors.split(';')[0].strip()}. " if self.authors else ""
