@@ -176,7 +176,9 @@ class Actor(CuratedModel):
         return localised(self, "name")
 
     def short_name(self):
-        return localised(self, "short_name") or self.name()
+        """The short name in the page's language, else the full name in it; the other
+        language's only when neither is written."""
+        return localised(self, "short_name", "name")
 
     def description(self):
         return localised(self, "description")

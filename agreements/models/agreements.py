@@ -224,7 +224,7 @@ class Agreement(CuratedModel):
         return localised(self, "title")
 
     def short_title(self):
-        return localised(self, "short_title") or self.title()
+        return localised(self, "short_title", "title")
 
     def summary(self):
         return localised(self, "summary")
