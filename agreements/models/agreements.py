@@ -208,6 +208,9 @@ class Agreement(CuratedModel):
         ("summary_ru", _("summary")),
     ]
 
+    # Facts an editorial note may concern beside the citable ones.
+    NOTE_FIELDS = [("relations", _("related agreements"))]
+
     class Meta(CuratedModel.Meta):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
