@@ -85,48 +85,9 @@ class RecordIdField(models.PositiveBigIntegerField):
         return super().to_python(value)
 
 
-def content_type_field():
-    return models.ForeignKey(
-        "contenttypes.ContentType",
-        verbose_name=_("kind of record"),
-        # a kind of record is never removed while notes and gaps concern it
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-
-def record_id_field():
-    return RecordIdField(_("record id"))
-
-
-class RecordPartMixin:
-    """A row that concerns one fact of one record through a generic link."""
-
-    def clean_record_field(self, errors):
-        model = self.content_type.model_class() if self.content_type_id else None
-        if model is None:
-            return
-        if self.field not in dict(note_fields(model)):
-            errors["field"] = _("%(kind)s has no fact “%(field)s”.") % {
-                "kind": model._meta.verbose_name,
-                "field": self.field,
-            }
-
-    def field_label(self):
-        model = self.content_type.model_class()
-        return dict(note_fields(model)).get(self.field, self.field) if model else self.field
-
-
-class EditorialNoteQuerySet(PublicQuerySet):
-    def get_by_natural_key(self, key):
-        return self.get(key=key)
-
-    def public_q(self, path=""):
-        """A note is public when its record is."""
-        return record_public_q(path)
-
+class RecordPartQuerySet(PublicQuerySet):
     def of(self, record):
-        """The notes on `record`."""
+        """The rows that concern `record`."""
         return self.filter(
             content_type__app_label=record._meta.app_label,
             content_type__model=record._meta.model_name,
@@ -134,7 +95,49 @@ class EditorialNoteQuerySet(PublicQuerySet):
         )
 
 
-class EditorialNote(RecordPartMixin, models.Model):
+class RecordPart(models.Model):
+    """A row that concerns one record, or one fact of it, through a generic link."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("kind of record"),
+        # a kind of record is never removed while notes and gaps concern it
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    object_id = RecordIdField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(
+        _("fact"),
+        max_length=40,
+        blank=True,
+        help_text=_("The fact of the record it concerns; leave empty for the whole record."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        model = self.content_type.model_class() if self.content_type_id else None
+        if model is not None and self.field not in dict(note_fields(model)):
+            raise ValidationError(
+                {
+                    "field": _("%(kind)s has no fact “%(field)s”.")
+                    % {"kind": model._meta.verbose_name, "field": self.field}
+                }
+            )
+
+
+class EditorialNoteQuerySet(RecordPartQuerySet):
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
+    def public_q(self, path=""):
+        """A note is public when its record is."""
+        return record_public_q(path)
+
+
+class EditorialNote(RecordPart):
     """A note for readers on a record or one of its facts: what is doubtful and why, with its
     own citations. The curators' note of a record stays private; this one is shown beside the
     fact on the record's page and in its exports."""
@@ -146,15 +149,6 @@ class EditorialNote(RecordPartMixin, models.Model):
         blank=True,
         validators=[key_validator],
         help_text=_("Permanent identifier of the note, made up when left empty."),
-    )
-    content_type = content_type_field()
-    object_id = record_id_field()
-    record = GenericForeignKey("content_type", "object_id")
-    field = models.CharField(
-        _("fact"),
-        max_length=40,
-        blank=True,
-        help_text=_("The fact the note is about; leave empty for the whole record."),
     )
     text_ru = models.TextField(
         _("note (Russian)"), help_text=_("What is doubtful and why, for readers.")
@@ -199,12 +193,6 @@ class EditorialNote(RecordPartMixin, models.Model):
 
     def text(self):
         return localised(self, "text")
-
-    def clean(self):
-        errors = {}
-        self.clean_record_field(errors)
-        if errors:
-            raise ValidationError(errors)
 
 
 class EditorialNoteCitation(CitationBase):
@@ -304,7 +292,7 @@ class KnownGapCitation(CitationBase):
         verbose_name_plural = _("known gap citations")
 
 
-class KnownGapLinkQuerySet(PublicQuerySet):
+class KnownGapLinkQuerySet(RecordPartQuerySet):
     def get_by_natural_key(self, gap, app_label, model, *key):
         record = apps.get_model(app_label, model)._default_manager.get_by_natural_key(*key)
         return self.get(
@@ -318,15 +306,8 @@ class KnownGapLinkQuerySet(PublicQuerySet):
         """A link is public when its gap and its record are."""
         return published_q(f"{path}gap__") & record_public_q(path)
 
-    def of(self, record):
-        return self.filter(
-            content_type__app_label=record._meta.app_label,
-            content_type__model=record._meta.model_name,
-            object_id=record.pk,
-        )
 
-
-class KnownGapLink(RecordPartMixin, models.Model):
+class KnownGapLink(RecordPart):
     """A record a gap concerns: the one the missing records belong to, or one of their set
     that the catalogue holds."""
 
@@ -337,16 +318,7 @@ class KnownGapLink(RecordPartMixin, models.Model):
     gap = models.ForeignKey(
         KnownGap, verbose_name=_("known gap"), on_delete=models.CASCADE, related_name="links"
     )
-    content_type = content_type_field()
-    object_id = record_id_field()
-    record = GenericForeignKey("content_type", "object_id")
     role = models.CharField(_("role"), max_length=5, choices=Role.choices, default=Role.ABOUT)
-    field = models.CharField(
-        _("fact"),
-        max_length=40,
-        blank=True,
-        help_text=_("The fact of the record the gap is shown beside; empty for the record."),
-    )
 
     objects = KnownGapLinkQuerySet.as_manager()
     history = HistoricalRecords()
@@ -375,9 +347,3 @@ class KnownGapLink(RecordPartMixin, models.Model):
         return (self.gap.key, ct.app_label, ct.model, *self.record.natural_key())
 
     natural_key.dependencies = ["rkst.knowngap"]
-
-    def clean(self):
-        errors = {}
-        self.clean_record_field(errors)
-        if errors:
-            raise ValidationError(errors)
