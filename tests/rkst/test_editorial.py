@@ -12,7 +12,7 @@ from django.utils import translation
 
 from actors.models import Actor
 from rkst import display
-from rkst.models import EditorialNote, KnownGapLink, Source
+from rkst.models import EditorialNote, KnownGapLink, RecordChanged, Source
 from tests.factories import (
     make_actor,
     make_agreement,
@@ -367,3 +367,14 @@ def test_a_list_row_names_an_actor_in_the_pages_language(client, article):
     government.name_ru = ""
     with translation.override("ru"):
         assert government.short_name() == "Kazakh Government"
+
+
+def test_a_note_saved_from_an_outdated_copy_is_refused(note):
+    first, second = (EditorialNote.objects.get(pk=note.pk) for _ in range(2))
+    first.text_en = "Checked again."
+    first.save()
+    second.text_en = "An older edit."
+    with pytest.raises(RecordChanged):
+        second.save()
+    note.refresh_from_db()
+    assert note.text_en == "Checked again." and note.history.count() == 2
