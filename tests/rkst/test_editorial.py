@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import translation
 
 from actors.models import Actor
@@ -374,7 +375,7 @@ def test_a_note_saved_from_an_outdated_copy_is_refused(note):
     first.text_en = "Checked again."
     first.save()
     second.text_en = "An older edit."
-    with pytest.raises(RecordChanged):
+    with pytest.raises(RecordChanged), transaction.atomic():
         second.save()
     note.refresh_from_db()
     assert note.text_en == "Checked again." and note.history.count() == 2
