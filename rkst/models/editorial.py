@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -194,6 +195,13 @@ class EditorialNote(RecordPart):
     def text(self):
         return localised(self, "text")
 
+    def title(self):
+        """What a list of citing records calls the note: “Editorial note: <its record>”."""
+        record = self.record
+        name = getattr(record, "title", None) or getattr(record, "name", None)
+        name = name() if callable(name) else (name or record)
+        return format_lazy("{}: {}", _("Editorial note"), name)
+
 
 class EditorialNoteCitation(CitationBase):
     record = models.ForeignKey(
@@ -262,6 +270,9 @@ class KnownGap(CuratedModel):
 
     def description(self):
         return localised(self, "description")
+
+    def title(self):
+        return format_lazy("{}: {}", _("Known gap"), self.description())
 
     def search_values(self):
         return [self.key, self.description_ru, self.description_en]
