@@ -244,7 +244,7 @@ class KnownGapAdmin(CuratedAdmin):
         rows = [(record_link(link), link.get_role_display()) for link in links]
         if not rows:
             return _("None yet: link records to the gap on their own pages.")
-        return format_html_join(format_html("<br>"), "{} ({})", rows)
+        return format_html_join("", "<div>{} ({})</div>", rows)
 
 
 admin.site.register(ImportBatch, ImportBatchAdmin)
