@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from rkst.annotations import annotations
 from rkst.citations import numbered_notes
 from rkst.models import public_or_none
 from rkst.serialisers import public_prefetch
@@ -53,6 +54,7 @@ def actor_detail(request, key):
         "participations": participations,
         "facts": facts,
         "notes": notes,
+        "annotations": annotations(actor),
         "json_ld": ActorSerialiser(request).json_ld(actor),
     }
     return render(request, "actors/detail.html", context)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actors.models import Actor
+from rkst.annotations import annotations
 from rkst.bibliography import record_citation
 from rkst.citations import numbered_notes
 from rkst.listing import cached, named
@@ -113,6 +114,7 @@ def agreement_detail(request, key):
         "projects": agreement.projects.public(),
         "facts": facts,
         "notes": notes,
+        "annotations": annotations(agreement),
         "cite": with_csl_text(
             record_citation(
                 f"{agreement.title()} ({agreement.signed.display()})"
@@ -162,6 +164,7 @@ def project_detail(request, key):
         "agreements": project.agreements.public(),
         "facts": facts,
         "notes": notes,
+        "annotations": annotations(project),
         "json_ld": ProjectSerialiser(request).json_ld(project),
     }
     return render(request, "agreements/project_detail.html", context)

@@ -1,15 +1,35 @@
 """What every curator's admin page shares: normalised search, the reason for a change,
 citation inlines, and a history that includes the record's parts."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.contenttypes.admin import GenericStackedInline, GenericTabularInline
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import CuratedForm
 from .imports.admin import ImportBatchAdmin, SheetAdminMixin
-from .models import ImportBatch, KeyRedirect, SearchableModel, Source, Transition, User
+from .models import (
+    EditorialNote,
+    EditorialNoteCitation,
+    ImportBatch,
+    KeyRedirect,
+    KnownGap,
+    KnownGapCitation,
+    KnownGapLink,
+    SearchableModel,
+    Source,
+    Transition,
+    User,
+    annotated_models,
+    note_fields,
+)
 from .search import search_q
 from .workflow import writing
 from .workflow.admin import ReadOnlyAdmin, TransitionAdmin, WorkflowAdminMixin
@@ -38,6 +58,15 @@ class CuratedAdmin(BulkEditAdminMixin, MergeAdminMixin, WorkflowAdminMixin, Simp
     object_history_template = "admin/rkst/object_history.html"
     # Related names of the record's parts whose history the record's history page shows.
     history_parts = ()
+    # Generic relations of every annotated record: their history is shown with its own.
+    generic_history_parts = ("editorial_notes", "gap_links")
+
+    def get_inlines(self, request, obj):
+        """A record's inlines, then its editorial notes and the gaps that concern it."""
+        inlines = tuple(super().get_inlines(request, obj))
+        if self.model in annotated_models():
+            inlines += (EditorialNoteInline, GapLinkInline)
+        return inlines
 
     def get_search_results(self, request, queryset, search_term):
         if not issubclass(self.model, SearchableModel):
@@ -65,10 +94,18 @@ class CuratedAdmin(BulkEditAdminMixin, MergeAdminMixin, WorkflowAdminMixin, Simp
 
     def history_view(self, request, object_id, extra_context=None):
         parts = []
-        for related_name in self.history_parts:
+        generic = self.generic_history_parts if self.model in annotated_models() else ()
+        for related_name in (*self.history_parts, *generic):
             relation = self.model._meta.get_field(related_name)
+            if isinstance(relation, GenericRelation):
+                owner = {
+                    "content_type_id": ContentType.objects.get_for_model(self.model).pk,
+                    "object_id": object_id,
+                }
+            else:
+                owner = {relation.field.attname: object_id}
             rows = (
-                relation.related_model.history.filter(**{relation.field.attname: object_id})
+                relation.related_model.history.filter(**owner)
                 .select_related("history_user")
                 .order_by("-history_date")[:200]
             )
@@ -94,6 +131,123 @@ class CitationInline(admin.StackedInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source", "found_in", "added_by")
+
+
+class RecordFactInline:
+    """An inline of rows that concern one fact of the record: the fact is chosen among the
+    record's facts (rkst.models.note_fields)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("field")
+        if field is not None:
+            formset.form.base_fields["field"] = forms.ChoiceField(
+                label=field.label,
+                help_text=field.help_text,
+                required=False,
+                choices=note_fields(self.parent_model),
+            )
+        return formset
+
+
+class EditorialNoteInline(RecordFactInline, GenericStackedInline):
+    """Notes for readers on the record or one of its facts; their citations are edited on
+    the note's own page (“Change”)."""
+
+    model = EditorialNote
+    extra = 0
+    fields = (("field", "order"), "text_ru", "text_en")
+    show_change_link = True
+    classes = ("collapse",)
+
+
+class GapLinkInline(RecordFactInline, GenericTabularInline):
+    """The known gaps that concern the record, and the fact each is shown beside."""
+
+    model = KnownGapLink
+    extra = 0
+    autocomplete_fields = ("gap",)
+    fields = ("gap", "role", "field")
+    verbose_name = _("known gap concerning this record")
+    verbose_name_plural = _("known gaps concerning this record")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("gap")
+
+
+def record_link(row):
+    """The admin page of the record a note or a gap's link concerns."""
+    record = row.record
+    if record is None:
+        return "—"
+    meta = record._meta
+    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk])
+    return format_html('<a href="{}">{}: {}</a>', url, meta.verbose_name, record)
+
+
+class EditorialNoteCitationInline(CitationInline):
+    model = EditorialNoteCitation
+
+
+@admin.register(EditorialNote)
+class EditorialNoteAdmin(CuratedAdmin):
+    """A note's own page, where its citations are edited. Notes are added on the page of
+    the record they concern."""
+
+    list_display = ("key", "record_display", "field", "text_ru")
+    list_select_related = ("content_type",)
+    search_fields = ("key", "text_ru", "text_en")
+    fields = ("key", "record_display", ("field", "order"), "text_ru", "text_en", "change_reason")
+    readonly_fields = ("key", "record_display")
+    inlines = (EditorialNoteCitationInline,)
+    history_parts = ("citations",)
+
+    @admin.display(description=_("record"))
+    def record_display(self, note):
+        return record_link(note)
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and "field" in form.base_fields:
+            field = form.base_fields["field"]
+            form.base_fields["field"] = forms.ChoiceField(
+                label=field.label,
+                help_text=field.help_text,
+                required=False,
+                choices=note_fields(obj.content_type.model_class()),
+            )
+        return form
+
+
+class KnownGapCitationInline(CitationInline):
+    model = KnownGapCitation
+
+
+@admin.register(KnownGap)
+class KnownGapAdmin(CuratedAdmin):
+    list_display = ("key", "description_ru", "bound", "expected", "state")
+    list_filter = ("state", "bound")
+    inlines = (KnownGapCitationInline,)
+    history_parts = ("links", "citations")
+    readonly_fields = ("created_at", "updated_at", "concerns")
+    fieldsets = (
+        (None, {"fields": ("key", "state", ("bound", "expected"))}),
+        (_("Description"), {"fields": ("description_ru", "description_en", "curator_note")}),
+        (_("Records it concerns"), {"fields": ("concerns",)}),
+        (_("Change"), {"fields": ("change_reason", ("created_at", "updated_at"))}),
+    )
+
+    @admin.display(description=_("records it concerns"))
+    def concerns(self, gap):
+        """Links are added on the records' own pages (“Known gaps concerning this record”)."""
+        links = gap.links.select_related("content_type") if gap.pk else []
+        rows = [(record_link(link), link.get_role_display()) for link in links]
+        if not rows:
+            return _("None yet: link records to the gap on their own pages.")
+        return format_html_join("", "<div>{} ({})</div>", rows)
 
 
 admin.site.register(ImportBatch, ImportBatchAdmin)

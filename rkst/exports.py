@@ -50,8 +50,12 @@ def safe_cell(value):
 
 
 def _flat(item):
+    """One cell's text of a nested value: a dict's values joined by spaces, a list's items by
+    "; " (a note with its citations), in order."""
     if isinstance(item, dict):
-        return " ".join(str(v) for v in item.values() if v not in (None, ""))
+        return " ".join(_flat(v) for v in item.values() if v not in (None, "", [], {}))
+    if isinstance(item, list | tuple):
+        return "; ".join(_flat(v) for v in item)
     return str(item)
 
 

@@ -11,7 +11,7 @@ permissions are added.
 from .apps import CATALOGUE_APPS
 
 # Whole records, which only editors may delete.
-RECORDS = ("source", "actor", "agreement", "project", "topic")
+RECORDS = ("source", "actor", "agreement", "project", "topic", "knowngap")
 ROLES = {
     "curators": {"add", "change", "view", "delete_part", "import", "export"},
     "editors": {

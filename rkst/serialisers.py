@@ -4,7 +4,9 @@ The apps keep theirs beside their models (agreements/serialisers.py, actors/seri
 
 from django.db.models import Prefetch
 
+from .annotations import gap_rows, gaps_prefetch, note_rows, notes_prefetch
 from .bibliography import formats
+from .display import locator
 from .exports import export_response
 from .models import Source
 
@@ -17,9 +19,10 @@ def public_prefetch(model, name, *related):
 
 
 def citation_rows(record):
-    """The record's citations as the exports give them, prefetched as a public part."""
+    """The record's citations as the exports give them, prefetched as a public part; the
+    locator in the language of the response."""
     return [
-        {"source": c.source.key, "field": c.field, "locator": c.locator, "quote": c.quote}
+        {"source": c.source.key, "field": c.field, "locator": locator(c.locator), "quote": c.quote}
         for c in record.citations.all()
     ]
 
@@ -34,19 +37,33 @@ class Serialiser:
     columns = ()  # the export's columns, in order: spreadsheets and re-imports rely on them
     related = ()  # the records a row reads beside its own (shown only when public)
     parts = {}  # the public parts a row reads, by relation: the records they read in turn
+    # What the curators tell readers about the record, after its own columns.
+    editorial_columns = ["editorial_notes", "known_gaps"]
 
     def __init__(self, request):
         self.request = request
 
     def prefetches(self):
-        return [public_prefetch(self.model, name, *related) for name, related in self.parts.items()]
+        parts = self.parts.items()
+        own = [public_prefetch(self.model, name, *related) for name, related in parts]
+        return [*own, notes_prefetch(), gaps_prefetch()]
 
     def prepare(self, queryset):
         """`queryset` with what the rows read."""
         return queryset.select_related(*self.related).prefetch_related(*self.prefetches())
 
     def row(self, record):
+        """The record's own columns."""
         raise NotImplementedError
+
+    def full_row(self, record):
+        """The record as exports and the API give it: its columns, its public editorial
+        notes with their citations and the published gaps that concern it."""
+        return {
+            **self.row(record),
+            "editorial_notes": note_rows(record),
+            "known_gaps": gap_rows(record),
+        }
 
     def json_ld(self, record):
         raise NotImplementedError
@@ -56,7 +73,8 @@ class Serialiser:
 
     def export(self, fmt, queryset):
         rows = self.prepare(queryset).iterator(chunk_size=2000)
-        return export_response(fmt, self.name, self.columns, map(self.row, rows))
+        columns = [*self.columns, *self.editorial_columns]
+        return export_response(fmt, self.name, columns, map(self.full_row, rows))
 
 
 class SourceSerialiser(Serialiser):

@@ -9,6 +9,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy
 
 from . import releases
+from .annotations import annotations, gap_records, public_gaps, published_counts, unsourced_facts
 from .bibliography import formats
 from .listing import Listing, SearchFilter
 from .models import CitationBase, Source
@@ -83,9 +84,28 @@ def source_detail(request, key):
         "source": source,
         "formats": with_csl_text(formats(source)),
         "citing": citing_records(source),
+        "annotations": annotations(source),
         "json_ld": SourceSerialiser(request).json_ld(source),
     }
     return render(request, "rkst/source_detail.html", context)
+
+
+@public_page
+def coverage(request):
+    """What the catalogue holds and what it knows it lacks: the published gaps with the
+    records they concern, the published facts without a source (none, by the publication
+    rules and the curators' care: computed, so that one that slips through shows), and how
+    many records of each kind are published."""
+    gaps = list(public_gaps())
+    records = gap_records()
+    for gap in gaps:
+        gap.public_links = records.get(gap.pk, [])
+    context = {
+        "gaps": gaps,
+        "unsourced": unsourced_facts(),
+        "counts": published_counts(),
+    }
+    return render(request, "rkst/coverage.html", context)
 
 
 def robots(request):

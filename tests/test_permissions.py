@@ -16,8 +16,16 @@ from django.urls import reverse
 from actors.models import Actor
 from agreements.models import Agreement, AgreementRelation, Project, Topic
 from rkst import imports
-from rkst.models import Source
-from tests.factories import make_actor, make_agreement, make_project, make_source, make_topic
+from rkst.models import EditorialNote, KnownGap, Source
+from tests.factories import (
+    make_actor,
+    make_agreement,
+    make_gap,
+    make_note,
+    make_project,
+    make_source,
+    make_topic,
+)
 from tests.sheets import xlsx
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +104,11 @@ def catalogue():
     draft_project.agreements.add(published)
     for actor in (russia, kazakhstan, city):
         actor.citations.create(source=article)
+    note = make_note(published, "signed_on")
+    note.citations.create(source=article, locator="с. 3")
+    gap = make_gap(key="published-gap", state="published")
+    gap.citations.create(source=article, locator="с. 4")
+    gap.links.create(record=project, role="about")
     return {
         "records": {
             Source: article,
@@ -104,6 +117,8 @@ def catalogue():
             Project: project,
             Topic: topic,
             AgreementRelation: relation,
+            EditorialNote: note,
+            KnownGap: gap,
         },
         "draft": draft,
     }
@@ -120,6 +135,7 @@ def workbench(catalogue, curator):
         Actor: make_actor(key="ready-actor", name_ru="Готовый актор"),
         Agreement: make_agreement(key="ready-agreement", parties=[russia, kazakhstan]),
         Project: make_project(key="ready-project"),
+        KnownGap: make_gap(key="ready-gap"),
     }
     for record in list(ready.values())[1:]:
         record.citations.create(source=article)
@@ -170,18 +186,23 @@ def admin_url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-ADMIN_MODELS = (Source, Actor, Agreement, Project, Topic, AgreementRelation)
-CURATED = (Source, Actor, Agreement, Project)
-# Whole records only editors delete; the parts of a record (a relation) curators may too.
-DELETE = {model: EDITORS for model in (Source, Actor, Agreement, Project, Topic)}
-DELETE[AgreementRelation] = ANYONE_STAFF
+ADMIN_MODELS = (
+    Source, Actor, Agreement, Project, Topic, AgreementRelation, KnownGap, EditorialNote,
+)  # fmt: skip
+CURATED = (Source, Actor, Agreement, Project, KnownGap)
+# Whole records only editors delete; the parts of a record (a relation, a note) curators too.
+DELETE = {model: EDITORS for model in (Source, Actor, Agreement, Project, Topic, KnownGap)}
+DELETE[AgreementRelation] = DELETE[EditorialNote] = ANYONE_STAFF
+# A note is added on the page of the record it concerns, not on its own.
+ADD = {model: ANYONE_STAFF for model in ADMIN_MODELS}
+ADD[EditorialNote] = {"anonymous": LOGIN, "curator": 403, "editor": 403, "superuser": 403}
 
 
 def record_cases(model):
     name = model.__name__
     cases = [
         Case(f"{name} changelist", lambda c, m=model: admin_url(m, "changelist"), ANYONE_STAFF),
-        Case(f"{name} add", lambda c, m=model: admin_url(m, "add"), ANYONE_STAFF),
+        Case(f"{name} add", lambda c, m=model: admin_url(m, "add"), ADD[model]),
         Case(
             f"{name} change",
             lambda c, m=model: admin_url(m, "change", c["records"][m].pk),
@@ -375,6 +396,8 @@ def public_pages(c):
         "/actors/?region=draft-actor": 200,
         "/projects/?participant=draft-actor": 200,
         "/sitemap.xml": 200,
+        "/coverage/": 200,
+        "/en/coverage/": 200,
         # The drafts themselves.
         f"/agreements/{draft.key}/": 404,
         "/agreements/review-agreement/": 404,
