@@ -20,6 +20,8 @@ class ActorCitationInline(CitationInline):
 
 @admin.register(Actor)
 class ActorAdmin(SheetAdmin):
+    # Ticked records export as their sheet or as the citations sheet of their citations.
+    export_sheets = ("citations",)
     list_display = ("name_ru", "name_en", "kind", "country", "parent", "founded_display", "state")
     list_filter = ("state", "kind", "country")
     list_select_related = ("parent",)

@@ -53,6 +53,8 @@ class AgreementCitationInline(CitationInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(SheetAdmin):
+    # Ticked records export as their sheet or as the citations sheet of their citations.
+    export_sheets = ("citations",)
     list_display = ("title_ru", "kind", "level", "signed_display", "status", "state")
     list_filter = ("state", "kind", "level", "status", "binding", "topics")
     date_hierarchy = None
