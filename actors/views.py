@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from rkst.citations import numbered_notes
 from rkst.models import public_or_none
 from rkst.serialisers import public_prefetch
-from rkst.serving import public_page
+from rkst.serving import preview_draft, public_page, readable
 
 from .filters import ActorListing
 from .models import Actor
@@ -26,11 +26,12 @@ def actor_list(request):
 def actor_detail(request, key):
     public = Actor.objects.public()
     actor = get_object_or_404(
-        public.select_related("parent", "located_in").prefetch_related(
-            public_prefetch(Actor, "aliases")
-        ),
+        readable(request, Actor.objects.all())
+        .select_related("parent", "located_in")
+        .prefetch_related(public_prefetch(Actor, "aliases")),
         key=key,
     )
+    preview_draft(request, actor)
     labels = {"": _("the record as a whole"), **dict(Actor.CITABLE_FIELDS)}
     facts, notes = numbered_notes(actor, labels)
     # Agreements and projects live in the app above this one: reached through reverse names.

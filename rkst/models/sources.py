@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -98,6 +99,9 @@ class Source(CuratedModel):
     def __str__(self):
         prefix = f"{self.authors.split(';')[0].strip()}. " if self.authors else ""
         return f"{prefix}{self.title}" + (f" ({self.year})" if self.year else "")
+
+    def get_absolute_url(self):
+        return reverse("sources:detail", args=[self.key])
 
     def search_values(self):
         return [self.key, self.authors, self.title, self.container, self.publisher, self.doi]
