@@ -10,6 +10,7 @@ from .models import Actor, ActorAlias, ActorCitation
 class AliasInline(admin.TabularInline):
     formset = ConstraintMessageFormSet
     model = ActorAlias
+    add_another = _("Add another name")
     extra = 0
     fields = ("name", "kind", "language", "note")
 

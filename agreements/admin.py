@@ -25,6 +25,7 @@ CHANGE_FIELDSET = (_("Change"), {"fields": ("change_reason", ("created_at", "upd
 class PartyInline(admin.TabularInline):
     formset = ConstraintMessageFormSet
     model = AgreementParty
+    add_another = _("Add another party")
     extra = 0
     autocomplete_fields = ("actor",)
     fields = ("actor", "role", "side", "order")
@@ -36,6 +37,7 @@ class PartyInline(admin.TabularInline):
 class RelationInline(admin.TabularInline):
     formset = ConstraintMessageFormSet
     model = AgreementRelation
+    add_another = _("Add another relation")
     fk_name = "source"
     extra = 0
     autocomplete_fields = ("target",)
@@ -135,6 +137,7 @@ class TopicAdmin(CuratedAdmin):
 class ParticipantInline(admin.TabularInline):
     formset = ConstraintMessageFormSet
     model = ProjectParticipant
+    add_another = _("Add another participant")
     extra = 0
     autocomplete_fields = ("actor",)
     fields = ("actor", "role", "order")
@@ -146,6 +149,7 @@ class ParticipantInline(admin.TabularInline):
 class FigureInline(admin.TabularInline):
     formset = ConstraintMessageFormSet
     model = ProjectFigure
+    add_another = _("Add another figure")
     extra = 0
     fields = ("measure", "label_ru", "label_en", "value", "unit", "order")
 

@@ -1,8 +1,12 @@
 """What every curator's admin page shares: normalised search, the reason for a change,
 citation inlines, and a history that includes the record's parts."""
 
+import functools
+import json
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
@@ -65,6 +69,16 @@ class CuratedAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
             writing.delete(instance, request.user, reason)
         formset.save_m2m()
 
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            label = getattr(inline_formset.opts, "add_another", None)
+            if label:
+                inline_formset.inline_formset_data = functools.partial(
+                    add_another_data, inline_formset, label
+                )
+        return inline_formsets
+
     def history_view(self, request, object_id, extra_context=None):
         parts = []
         for related_name in self.history_parts:
@@ -79,8 +93,18 @@ class CuratedAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
 
+def add_another_data(inline_formset, label):
+    """The inline's data for Django's inlines.js with our "add another" label: Django's own
+    ("Добавить еще один %(verbose_name)s") agrees with no feminine or neuter name."""
+    data = json.loads(helpers.InlineAdminFormSet.inline_formset_data(inline_formset))
+    data["options"]["addText"] = str(label)
+    return json.dumps(data)
+
+
 class CitationInline(admin.StackedInline):
     """Citations edited on the record they support."""
+
+    add_another = _("Add another citation")
 
     extra = 0
     autocomplete_fields = ("source", "found_in")
