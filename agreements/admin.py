@@ -57,7 +57,8 @@ class AgreementCitationInline(CitationInline):
 class AgreementAdmin(SheetAdmin):
     # Ticked records export as their sheet or as the citations sheet of their citations.
     export_sheets = ("citations",)
-    list_display = ("title_ru", "kind", "level", "signed_display", "status", "state")
+    # The state next to the title: at 1366 px the last columns may scroll out of view.
+    list_display = ("title_ru", "state", "kind", "level", "signed_display", "status")
     list_filter = ("state", "kind", "level", "status", "binding", "topics")
     date_hierarchy = None
     autocomplete_fields = ("organisation", "signed_place", "topics")
