@@ -5,7 +5,7 @@ from rkst.annotations import annotations
 from rkst.citations import numbered_notes
 from rkst.models import public_or_none
 from rkst.serialisers import public_prefetch
-from rkst.serving import moved_or_404, public_page
+from rkst.serving import moved_or_404, preview_draft, public_page, readable
 
 from .filters import ActorListing
 from .models import Actor
@@ -27,7 +27,8 @@ def actor_list(request):
 def actor_detail(request, key):
     public = Actor.objects.public()
     actor = (
-        public.select_related("parent", "located_in")
+        readable(request, Actor.objects.all())
+        .select_related("parent", "located_in")
         .prefetch_related(public_prefetch(Actor, "aliases"))
         .filter(key=key)
         .first()
@@ -35,6 +36,7 @@ def actor_detail(request, key):
     if actor is None:
         # A merged actor's key answers with the actor it was merged into.
         return moved_or_404(public, key)
+    preview_draft(request, actor)
     labels = {"": _("the record as a whole"), **dict(Actor.CITABLE_FIELDS)}
     facts, notes = numbered_notes(actor, labels)
     # Agreements and projects live in the app above this one: reached through reverse names.

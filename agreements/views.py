@@ -11,7 +11,7 @@ from rkst.citations import numbered_notes
 from rkst.listing import cached, named
 from rkst.models import Source
 from rkst.serialisers import public_prefetch
-from rkst.serving import public_page
+from rkst.serving import preview_draft, public_page, readable
 from rkst.views import with_csl_text
 
 from .filters import AgreementListing, ProjectListing
@@ -88,11 +88,12 @@ def agreement_list(request):
 @public_page
 def agreement_detail(request, key):
     agreement = get_object_or_404(
-        Agreement.objects.public()
+        readable(request, Agreement.objects.all())
         .select_related("signed_place", "organisation")
         .prefetch_related(public_parties(), "topics"),
         key=key,
     )
+    preview_draft(request, agreement)
     relations = AgreementRelation.objects.public()
     relations_from = [
         (relation.get_type_display(), relation.target, relation)
@@ -148,7 +149,7 @@ def project_list(request):
 @public_page
 def project_detail(request, key):
     project = get_object_or_404(
-        Project.objects.public()
+        readable(request, Project.objects.all())
         .select_related("place")
         .prefetch_related(
             public_prefetch(Project, "figures"),
@@ -156,6 +157,7 @@ def project_detail(request, key):
         ),
         key=key,
     )
+    preview_draft(request, project)
     labels = {"": _("the record as a whole"), **dict(Project.CITABLE_FIELDS)}
     facts, notes = numbered_notes(project, labels)
     context = {

@@ -1,9 +1,14 @@
 """What every curator's admin page shares: normalised search, the reason for a change,
 citation inlines, and a history that includes the record's parts."""
 
+import functools
+import json
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.contenttypes.admin import GenericStackedInline, GenericTabularInline
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -13,8 +18,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import roles
 from .forms import CuratedForm
 from .imports.admin import ImportBatchAdmin, SheetAdminMixin
+from .imports.exporting import SheetExportMixin
 from .models import (
     EditorialNote,
     EditorialNoteCitation,
@@ -92,6 +99,16 @@ class CuratedAdmin(BulkEditAdminMixin, MergeAdminMixin, WorkflowAdminMixin, Simp
             writing.delete(instance, request.user, reason)
         formset.save_m2m()
 
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            label = getattr(inline_formset.opts, "add_another", None)
+            if label:
+                inline_formset.inline_formset_data = functools.partial(
+                    add_another_data, inline_formset, label
+                )
+        return inline_formsets
+
     def history_view(self, request, object_id, extra_context=None):
         parts = []
         generic = self.generic_history_parts if self.model in annotated_models() else ()
@@ -114,8 +131,18 @@ class CuratedAdmin(BulkEditAdminMixin, MergeAdminMixin, WorkflowAdminMixin, Simp
         return super().history_view(request, object_id, extra_context)
 
 
+def add_another_data(inline_formset, label):
+    """The inline's data for Django's inlines.js with our "add another" label: Django's own
+    ("Добавить еще один %(verbose_name)s") agrees with no feminine or neuter name."""
+    data = json.loads(helpers.InlineAdminFormSet.inline_formset_data(inline_formset))
+    data["options"]["addText"] = str(label)
+    return json.dumps(data)
+
+
 class CitationInline(admin.StackedInline):
     """Citations edited on the record they support."""
+
+    add_another = _("Add another citation")
 
     extra = 0
     autocomplete_fields = ("source", "found_in")
@@ -270,7 +297,7 @@ CHANGE_FIELDSET = (
 )
 
 
-class SheetAdmin(SheetAdminMixin, CuratedAdmin):
+class SheetAdmin(SheetExportMixin, SheetAdminMixin, CuratedAdmin):
     """A curated record that spreadsheets import and export."""
 
     readonly_fields = ("created_at", "updated_at", "imported_from")
@@ -301,6 +328,71 @@ class SourceAdmin(SheetAdmin):
     )
 
 
+ROLE_CHOICES = (
+    ("", _("none (no admin access)")),
+    ("curator", _("curator")),
+    ("editor", _("editor")),
+)
+
+
+class RoleFormMixin(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=ROLE_CHOICES,
+        required=False,
+        help_text=_(
+            "Curators add and change records and submit them for review; editors also publish, "
+            "withdraw and delete them. Either may log in to the admin; “none” may not (unless "
+            "a superuser)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["role"].initial = roles.role_of(self.instance)
+
+
+class RoleChangeForm(RoleFormMixin, UserChangeForm):
+    pass
+
+
+class RoleCreationForm(RoleFormMixin, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class CatalogueUserAdmin(UserAdmin):
-    pass
+    """Accounts with their role in one field: the role's group, and the admin access
+    (is_staff) that goes with it."""
+
+    form = RoleChangeForm
+    add_form = RoleCreationForm
+    list_display = ("username", "email", "first_name", "last_name", "role", "is_staff")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Role"), {"fields": ("role", "is_active", "is_superuser")}),
+        (_("Other permissions"), {"classes": ("collapse",), "fields": ("user_permissions",)}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2", "role"),
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("Role"))
+    def role(self, user):
+        return dict(ROLE_CHOICES)[roles.role_of(user)] if roles.role_of(user) else "—"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        roles.set_role(form.instance, form.cleaned_data.get("role", ""))

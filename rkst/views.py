@@ -14,7 +14,7 @@ from .bibliography import formats
 from .listing import Listing, SearchFilter
 from .models import CitationBase, Source
 from .serialisers import SourceSerialiser
-from .serving import public_page
+from .serving import preview_draft, public_page, readable
 
 
 def with_csl_text(citation_formats):
@@ -79,7 +79,8 @@ def citing_records(source):
 
 @public_page
 def source_detail(request, key):
-    source = get_object_or_404(Source.objects.public(), key=key)
+    source = get_object_or_404(readable(request, Source.objects.all()), key=key)
+    preview_draft(request, source)
     context = {
         "source": source,
         "formats": with_csl_text(formats(source)),

@@ -37,6 +37,8 @@ EDITORS = {"anonymous": LOGIN, "curator": 403, "editor": 200, "superuser": 200}
 ADMINS = {"anonymous": LOGIN, "curator": 403, "editor": 403, "superuser": 200}
 EVERYONE = dict.fromkeys(ROLES, 200)
 NOWHERE = dict.fromkeys(ROLES, 404)
+# A draft's public page: 404 for readers, a marked preview for curators and editors.
+PREVIEW = "preview"
 
 # What no public page may show: the drafts' names, titles and keys.
 DRAFT_MARKERS = (
@@ -398,14 +400,14 @@ def public_pages(c):
         "/sitemap.xml": 200,
         "/coverage/": 200,
         "/en/coverage/": 200,
-        # The drafts themselves.
-        f"/agreements/{draft.key}/": 404,
-        "/agreements/review-agreement/": 404,
-        "/actors/draft-actor/": 404,
-        "/projects/draft-project/": 404,
-        "/sources/draft-source/": 404,
-        f"/en/agreements/{draft.key}/": 404,
-        "/en/actors/draft-actor/": 404,
+        # The drafts themselves: previews for curators and editors, nothing for readers.
+        f"/agreements/{draft.key}/": PREVIEW,
+        "/agreements/review-agreement/": PREVIEW,
+        "/actors/draft-actor/": PREVIEW,
+        "/projects/draft-project/": PREVIEW,
+        "/sources/draft-source/": PREVIEW,
+        f"/en/agreements/{draft.key}/": PREVIEW,
+        "/en/actors/draft-actor/": PREVIEW,
         "/agreements/ready-agreement/": 404,
     }
 
@@ -417,9 +419,16 @@ PUBLIC_PATHS = list(public_pages({"records": {Agreement: Agreement(key="publishe
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", PUBLIC_PATHS)
 def test_public_permission_matrix(path, role, catalogue, as_role):
-    """Every public page answers everyone alike, and shows no draft to anyone."""
+    """Every public page answers everyone alike, and shows no draft to anyone but a
+    draft's own page to curators and editors, marked as a preview and never stored."""
     expected = public_pages(catalogue)[path]
     response = as_role(role).get(path)
+    if expected == PREVIEW:
+        assert response.status_code == (404 if role == "anonymous" else 200), path
+        if role != "anonymous":
+            assert 'class="draft-banner"' in response.content.decode(), path
+            assert "no-store" in response["Cache-Control"], path
+        return
     assert response.status_code == expected, path
     if expected == 200:
         body = b"".join(response.streaming_content) if response.streaming else response.content
