@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEMO_USER ?= curator
 DEMO_PASSWORD ?= rkst-demo-curator
+DEMO_EDITOR ?= editor
+DEMO_EDITOR_PASSWORD ?= rkst-demo-editor
 
 .PHONY: run serve test install chromium lint clean
 
@@ -21,7 +23,8 @@ run: install
 	@fixtures=$$(ls fixtures/*.json 2>/dev/null | sort); \
 	if [ -n "$$fixtures" ]; then $(PY) manage.py record_first_history --load $$fixtures; fi
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py demo_curator --username "$(DEMO_USER)" --password "$(DEMO_PASSWORD)"
+	$(PY) manage.py demo_curator --username "$(DEMO_USER)" --password "$(DEMO_PASSWORD)" \
+		--editor-username "$(DEMO_EDITOR)" --editor-password "$(DEMO_EDITOR_PASSWORD)"
 	$(PY) manage.py runserver $(HOST)
 
 # Production-like: gunicorn (workers from the CPU count), DEBUG off, static files hashed,

@@ -12,6 +12,7 @@ from .models import Actor, ActorAlias, ActorCitation
 class AliasInline(admin.TabularInline):
     formset = ConstraintMessageFormSet
     model = ActorAlias
+    add_another = _("Add another name")
     extra = 0
     fields = ("name", "kind", "language", "note")
 
@@ -22,6 +23,8 @@ class ActorCitationInline(CitationInline):
 
 @admin.register(Actor)
 class ActorAdmin(SheetAdmin):
+    # Ticked records export as their sheet or as the citations sheet of their citations.
+    export_sheets = ("citations",)
     list_display = ("name_ru", "name_en", "kind", "country", "parent", "founded_display", "state")
     list_filter = ("state", "kind", "country")
     list_select_related = ("parent",)

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -184,15 +183,9 @@ class Actor(CuratedModel):
         return localised(self, "name")
 
     def short_name(self):
-        """The short name in the active language, else the full name in it: a Russian page
-        never borrows an English short name while the actor has a Russian name."""
-        language = "en" if (get_language() or "ru").startswith("en") else "ru"
-        return (
-            getattr(self, f"short_name_{language}")
-            or getattr(self, f"name_{language}")
-            or localised(self, "short_name")
-            or self.name()
-        )
+        """The short name in the page's language, else the full name in it; the other
+        language's only when neither is written."""
+        return localised(self, "short_name", "name")
 
     def description(self):
         return localised(self, "description")

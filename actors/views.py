@@ -1,10 +1,11 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from rkst.annotations import annotations
 from rkst.citations import numbered_notes
 from rkst.models import public_or_none
 from rkst.serialisers import public_prefetch
-from rkst.serving import get_public, public_page
+from rkst.serving import get_public, preview_draft, public_page, readable
 from rkst.versions import current_version
 
 from .filters import ActorListing
@@ -28,12 +29,13 @@ def actor_detail(request, key):
     public = Actor.objects.public()
     # A merged or renamed actor's key answers with the actor it answers for now.
     actor = get_public(
-        public.select_related("parent", "located_in").prefetch_related(
-            public_prefetch(Actor, "aliases")
-        ),
+        readable(request, Actor.objects.all())
+        .select_related("parent", "located_in")
+        .prefetch_related(public_prefetch(Actor, "aliases")),
         key,
     )
-    version = current_version(actor)
+    preview_draft(request, actor)
+    version = current_version(actor) if actor.is_published else None
     labels = {"": _("the record as a whole"), **dict(Actor.CITABLE_FIELDS)}
     facts, notes = numbered_notes(actor, labels)
     # Agreements and projects live in the app above this one: reached through reverse names.
@@ -53,6 +55,7 @@ def actor_detail(request, key):
         "participations": participations,
         "facts": facts,
         "notes": notes,
+        "annotations": annotations(actor),
         "version": version,
         "json_ld": ActorSerialiser(request).json_ld(actor, version),
     }

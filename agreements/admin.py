@@ -27,6 +27,7 @@ CHANGE_FIELDSET = (_("Change"), {"fields": ("change_reason", ("created_at", "upd
 class PartyInline(admin.TabularInline):
     formset = ConstraintMessageFormSet
     model = AgreementParty
+    add_another = _("Add another party")
     extra = 0
     autocomplete_fields = ("actor",)
     fields = ("actor", "role", "side", "order")
@@ -38,6 +39,7 @@ class PartyInline(admin.TabularInline):
 class RelationInline(admin.TabularInline):
     formset = ConstraintMessageFormSet
     model = AgreementRelation
+    add_another = _("Add another relation")
     fk_name = "source"
     extra = 0
     autocomplete_fields = ("target",)
@@ -55,7 +57,10 @@ class AgreementCitationInline(CitationInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(SheetAdmin):
-    list_display = ("title_ru", "kind", "level", "signed_display", "status", "state")
+    # Ticked records export as their sheet or as the citations sheet of their citations.
+    export_sheets = ("citations",)
+    # The state next to the title: at 1366 px the last columns may scroll out of view.
+    list_display = ("title_ru", "state", "kind", "level", "signed_display", "status")
     list_filter = ("state", "kind", "level", "status", "binding", "topics")
     date_hierarchy = None
     autocomplete_fields = ("organisation", "signed_place", "topics")
@@ -154,6 +159,7 @@ class TopicAdmin(CuratedAdmin):
 class ParticipantInline(admin.TabularInline):
     formset = ConstraintMessageFormSet
     model = ProjectParticipant
+    add_another = _("Add another participant")
     extra = 0
     autocomplete_fields = ("actor",)
     fields = ("actor", "role", "order")
@@ -165,6 +171,7 @@ class ParticipantInline(admin.TabularInline):
 class FigureInline(admin.TabularInline):
     formset = ConstraintMessageFormSet
     model = ProjectFigure
+    add_another = _("Add another figure")
     extra = 0
     fields = ("measure", "label_ru", "label_en", "value", "unit", "order")
 

@@ -5,12 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actors.models import Actor
+from rkst.annotations import annotations
 from rkst.bibliography import record_citation
 from rkst.citations import numbered_notes
 from rkst.listing import cached, named
 from rkst.models import Source
 from rkst.serialisers import public_prefetch
-from rkst.serving import get_public, public_page, version_url
+from rkst.serving import get_public, preview_draft, public_page, readable, version_url
 from rkst.versions import current_version
 from rkst.views import with_csl_text
 
@@ -88,12 +89,13 @@ def agreement_list(request):
 @public_page
 def agreement_detail(request, key):
     agreement = get_public(
-        Agreement.objects.public()
+        readable(request, Agreement.objects.all())
         .select_related("signed_place", "organisation")
         .prefetch_related(public_parties(), "topics"),
         key,
     )
-    version = current_version(agreement)
+    preview_draft(request, agreement)
+    version = current_version(agreement) if agreement.is_published else None
     relations = AgreementRelation.objects.public()
     relations_from = [
         (relation.get_type_display(), relation.target, relation)
@@ -118,6 +120,7 @@ def agreement_detail(request, key):
         "projects": agreement.projects.public(),
         "facts": facts,
         "notes": notes,
+        "annotations": annotations(agreement),
         "cite": with_csl_text(
             record_citation(
                 f"{agreement.title()} ({agreement.signed.display()})"
@@ -153,7 +156,7 @@ def project_list(request):
 @public_page
 def project_detail(request, key):
     project = get_public(
-        Project.objects.public()
+        readable(request, Project.objects.all())
         .select_related("place")
         .prefetch_related(
             public_prefetch(Project, "figures"),
@@ -161,7 +164,8 @@ def project_detail(request, key):
         ),
         key,
     )
-    version = current_version(project)
+    preview_draft(request, project)
+    version = current_version(project) if project.is_published else None
     labels = {"": _("the record as a whole"), **dict(Project.CITABLE_FIELDS)}
     facts, notes = numbered_notes(project, labels)
     context = {
@@ -170,6 +174,7 @@ def project_detail(request, key):
         "agreements": project.agreements.public(),
         "facts": facts,
         "notes": notes,
+        "annotations": annotations(project),
         "version": version,
         "json_ld": ProjectSerialiser(request).json_ld(project, version),
     }

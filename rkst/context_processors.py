@@ -11,4 +11,6 @@ def catalogue(request):
         "other_language": other,
         "other_language_url": translate_url(request.get_full_path(), other),
         "canonical_url": request.build_absolute_uri(request.path),
+        # The unpublished record whose page a curator or an editor previews (rkst.serving).
+        "draft_preview": getattr(request, "draft_preview", None),
     }

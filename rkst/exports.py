@@ -8,8 +8,10 @@ are, nested lists included.
 A cell of several values (a record's parties, names, citations) must split back into them
 whatever they hold, and quotes hold "; " and ", ". Its values are joined by the ASCII record
 separator (U+001E), and the fields of each (a citation's source, field, locator, quote) by the
-unit separator (U+001F): control characters that no exported value holds, since every value
-shows its control characters as Unicode's pictures (␞, ␟) first. The XLSX file also has a
+unit separator (U+001F); a field of several values (an editorial note's citations) joins them
+with the group separator (U+001D) and their fields with the file separator (U+001C). No exported
+value holds any of them: every value shows its control characters as Unicode's pictures (␞, ␟)
+first. The XLSX file also has a
 sheet per kind of part (parties, citations...), one row a part, keyed by its record's key.
 """
 
@@ -46,32 +48,43 @@ CONTENT_TYPES = {
 }
 
 
-# Between the values of a cell of several values, and between the fields of each.
-VALUES_SEPARATOR = "\x1e"
-FIELDS_SEPARATOR = "\x1f"
+# Between the values of a cell of several values and between the fields of each (record and
+# unit separators); one level down, for a field of several values, the group and file ones.
+SEPARATORS = [("\x1e", "\x1f"), ("\x1d", "\x1c")]
 
 
 def safe_cell(value):
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        value = VALUES_SEPARATOR.join(_flat(item) for item in value)
+        value = SEPARATORS[0][0].join(_flat(item) for item in value)
     text = str(value)
     # Apostrophes before a dangerous character are escaped too: the reader strips one.
     return "'" + text if text.lstrip("'").startswith(_DANGEROUS) else text
 
 
-def _flat(item):
-    """One value of a cell of several: its fields in order, none holding a separator."""
+def _flat(item, depth=0):
+    """One value of a cell of several: its fields in order, none holding a separator; a
+    field of several values itself (a note's citations) joined one level down."""
     fields = item.values() if isinstance(item, dict) else [item]
-    return FIELDS_SEPARATOR.join(visible("" if v is None else str(v)) for v in fields)
+    return SEPARATORS[depth][1].join(_field(v, depth) for v in fields)
 
 
-def split_cell(text):
-    """The values of a cell of several, each a list of its fields: what safe_cell joined."""
+def _field(value, depth):
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple) and depth + 1 < len(SEPARATORS):
+        return SEPARATORS[depth + 1][0].join(_flat(item, depth + 1) for item in value)
+    return visible(str(value))
+
+
+def split_cell(text, depth=0):
+    """The values of a cell of several, each a list of its fields: what safe_cell joined. A
+    field of several values is split too (split_cell(field, 1))."""
     if text == "":
         return []
-    return [value.split(FIELDS_SEPARATOR) for value in text.split(VALUES_SEPARATOR)]
+    values, fields = SEPARATORS[depth]
+    return [value.split(fields) for value in text.split(values)]
 
 
 def _csv(columns, rows, tables):

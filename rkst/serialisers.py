@@ -4,7 +4,9 @@ The apps keep theirs beside their models (agreements/serialisers.py, actors/seri
 
 from django.db.models import Prefetch
 
+from .annotations import gap_rows, gaps_prefetch, note_rows, notes_prefetch
 from .bibliography import formats
+from .display import locator
 from .exports import export_response
 from .models import Source
 
@@ -20,9 +22,10 @@ CITATION_FIELDS = ("source", "field", "locator", "quote")
 
 
 def citation_rows(record):
-    """The record's citations as the exports give them, prefetched as a public part."""
+    """The record's citations as the exports give them, prefetched as a public part; the
+    locator in the language of the response."""
     return [
-        {"source": c.source.key, "field": c.field, "locator": c.locator, "quote": c.quote}
+        {"source": c.source.key, "field": c.field, "locator": locator(c.locator), "quote": c.quote}
         for c in record.citations.all()
     ]
 
@@ -38,19 +41,39 @@ class Serialiser:
     related = ()  # the records a row reads beside its own (shown only when public)
     parts = {}  # the public parts a row reads, by relation: the records they read in turn
     tables = {}  # the columns of parts (lists of dicts), by column: their fields, in order
+    # What the curators tell readers about the record, after its own columns.
+    editorial_columns = ["editorial_notes", "known_gaps"]
+    editorial_tables = {
+        "editorial_notes": ("key", "field", "text_ru", "text_en", "citations"),
+        "known_gaps": (
+            "key", "field", "role", "description_ru", "description_en", "expected", "bound",
+        ),
+    }  # fmt: skip
 
     def __init__(self, request):
         self.request = request
 
     def prefetches(self):
-        return [public_prefetch(self.model, name, *related) for name, related in self.parts.items()]
+        parts = self.parts.items()
+        own = [public_prefetch(self.model, name, *related) for name, related in parts]
+        return [*own, notes_prefetch(), gaps_prefetch()]
 
     def prepare(self, queryset):
         """`queryset` with what the rows read."""
         return queryset.select_related(*self.related).prefetch_related(*self.prefetches())
 
     def row(self, record):
+        """The record's own columns."""
         raise NotImplementedError
+
+    def full_row(self, record):
+        """The record as exports and the API give it: its columns, its public editorial
+        notes with their citations and the published gaps that concern it."""
+        return {
+            **self.row(record),
+            "editorial_notes": note_rows(record),
+            "known_gaps": gap_rows(record),
+        }
 
     def json_ld(self, record, version=None):
         """The record's linked data (schema.org), naming its public `version` when given."""
@@ -76,8 +99,9 @@ class Serialiser:
 
     def export(self, fmt, queryset):
         rows = self.prepare(queryset).iterator(chunk_size=2000)
-        rows = map(self.row, rows)
-        return export_response(fmt, self.name, self.columns, rows, self.tables)
+        columns = [*self.columns, *self.editorial_columns]
+        tables = {**self.tables, **self.editorial_tables}
+        return export_response(fmt, self.name, columns, map(self.full_row, rows), tables)
 
 
 class SourceSerialiser(Serialiser):

@@ -186,6 +186,28 @@ def catalogue_etag(request, *args, **kwargs):
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
+def may_preview(user, model):
+    """Curators and editors (staff who may view the model in the admin) see drafts' pages."""
+    meta = model._meta
+    return user.is_staff and user.has_perm(f"{meta.app_label}.view_{meta.model_name}")
+
+
+def readable(request, queryset):
+    """The records a record page may show: the published ones, and for a curator or an editor
+    drafts too, as a preview (`preview_draft`). Lists, search and every other public channel
+    read `.public()` alone."""
+    if may_preview(request.user, queryset.model):
+        return queryset
+    return queryset.public()
+
+
+def preview_draft(request, record):
+    """Mark the page of `record` as a draft's preview when it is not published: the page
+    shows a banner, and the response is private and never stored (public_page)."""
+    if not record.is_published:
+        request.draft_preview = record
+
+
 def _from_page_cache(view):
     """Anonymous readers get a page rendered once per catalogue version: a change to any record
     gives every page a new key. Exports and signed-in users are always rendered afresh."""
@@ -206,7 +228,11 @@ def _from_page_cache(view):
             content, content_type = hit
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not getattr(request, "draft_preview", None)
+        ):
             cache.set(key, (response.content, response["Content-Type"]), seconds)
         return response
 
@@ -269,7 +295,11 @@ def public_page(view):
                 "statement timeout: %s", error, extra={"path": request.path}, exc_info=True
             )
             return unavailable()
-        patch_cache_control(response, no_cache=True)
+        if getattr(request, "draft_preview", None) is not None:
+            # A draft seen by a curator: no shared cache nor the browser may keep it.
+            response["Cache-Control"] = "private, no-store"
+        else:
+            patch_cache_control(response, no_cache=True)
         return response
 
     return wrapped

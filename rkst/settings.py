@@ -86,10 +86,11 @@ INSTALLED_APPS = [
     *(["django.contrib.postgres"] if USES_POSTGRES else []),
     "simple_history",
     "django_filters",
+    # Before import_export: its `export` command is ours, which knows the sheets.
+    "rkst",
     "import_export",
     "axes",
     "csp",
-    "rkst",
     "actors",
     "agreements",
 ]
@@ -175,7 +176,6 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Only users with these permissions may import or export in the admin.
 # The optimistic lock of curated records (rkst.locking): a stale save raises our RecordChanged;
 # the catalogue has no trigger-kept version.
 CONCURRENCY_CALLBACK = "rkst.locking.refuse_stale_save"
@@ -187,10 +187,6 @@ ARTICLE_PATH = Path(
     os.environ.get("RKST_ARTICLE") or BASE_DIR.parent / "shared" / "sources" / "article.txt"
 )
 REQUIRE_ARTICLE = env_bool("RKST_REQUIRE_ARTICLE", False)
-
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Spreadsheet import (rkst.imports): limits checked before a file is parsed. Uploaded files
 # are kept with their import in the default storage.

@@ -31,6 +31,7 @@ urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard.dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
     path("sources/", include(source_patterns)),
+    path("coverage/", views.coverage, name="coverage"),
     path("actors/", include("actors.urls")),
     path("data/", include(data_patterns)),
     path("", include("agreements.urls")),

@@ -9,11 +9,12 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy
 
 from . import releases
+from .annotations import annotations, gap_records, public_gaps, published_counts, unsourced_facts
 from .bibliography import formats
 from .listing import Listing, SearchFilter
 from .models import CitationBase, Source
 from .serialisers import SourceSerialiser
-from .serving import get_public, public_page
+from .serving import get_public, preview_draft, public_page, readable
 from .versions import current_version
 
 
@@ -79,16 +80,36 @@ def citing_records(source):
 
 @public_page
 def source_detail(request, key):
-    source = get_public(Source.objects.public(), key)
-    version = current_version(source)
+    source = get_public(readable(request, Source.objects.all()), key)
+    preview_draft(request, source)
+    version = current_version(source) if source.is_published else None
     context = {
         "source": source,
         "formats": with_csl_text(formats(source)),
         "version": version,
         "citing": citing_records(source),
+        "annotations": annotations(source),
         "json_ld": SourceSerialiser(request).json_ld(source, version),
     }
     return render(request, "rkst/source_detail.html", context)
+
+
+@public_page
+def coverage(request):
+    """What the catalogue holds and what it knows it lacks: the published gaps with the
+    records they concern, the published facts without a source (none, by the publication
+    rules and the curators' care: computed, so that one that slips through shows), and how
+    many records of each kind are published."""
+    gaps = list(public_gaps())
+    records = gap_records()
+    for gap in gaps:
+        gap.public_links = records.get(gap.pk, [])
+    context = {
+        "gaps": gaps,
+        "unsourced": unsourced_facts(),
+        "counts": published_counts(),
+    }
+    return render(request, "rkst/coverage.html", context)
 
 
 def robots(request):

@@ -5,7 +5,7 @@ import itertools
 from actors.models import Actor
 from agreements.models import Agreement, AgreementParty, AgreementRelation, Project, Topic
 from rkst.dates import set_partial_date
-from rkst.models import Source
+from rkst.models import EditorialNote, KnownGap, Source
 
 _keys = itertools.count(1)
 
@@ -75,3 +75,22 @@ def connection_lost(message="server closed the connection unexpectedly", sqlstat
     error = OperationalError(message)
     error.__cause__ = cause
     return error
+
+
+def make_note(record, field="", **kwargs):
+    """An editorial note on `record` (or on its fact `field`)."""
+    n = next(_keys)
+    fields = {"text_ru": f"Заметка {n}", "text_en": f"Note {n}"}
+    return EditorialNote.objects.create(record=record, field=field, **fields | kwargs)
+
+
+def make_gap(**kwargs):
+    n = next(_keys)
+    fields = {
+        "key": f"gap-{n}",
+        "description_ru": f"Пробел {n}",
+        "description_en": f"Gap {n}",
+        "expected": 3,
+        "bound": KnownGap.Bound.MORE_THAN,
+    }
+    return KnownGap.objects.create(**fields | kwargs)

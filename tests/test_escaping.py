@@ -8,7 +8,15 @@ from django.urls import reverse
 
 from agreements.models import ProjectFigure
 from rkst import imports
-from tests.factories import make_actor, make_agreement, make_project, make_source, make_topic
+from tests.factories import (
+    make_actor,
+    make_agreement,
+    make_gap,
+    make_note,
+    make_project,
+    make_source,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,13 +67,36 @@ def hostile():
             quote=f"{PAYLOAD} quote",
             note=f"{PAYLOAD} note",
         )
-    return {"agreement": agreement, "actor": actor, "project": project, "source": source}
+    # Editorial notes on every kind of record, and a gap, each with a hostile citation.
+    notes = [
+        fill_text_fields(make_note(record, key=f"hostile-note-{n}"))
+        for n, record in enumerate((agreement, actor, project, source))
+    ]
+    for note in notes:
+        note.field = ""  # a fact's name, not free text: the note is on the whole record
+        note.save()
+    gap = fill_text_fields(make_gap(key="hostile-gap", state="published"))
+    for record in (agreement, actor, project, source):
+        gap.links.create(record=record, role="held")
+    for record in (*notes, gap):
+        record.citations.create(
+            source=source, locator=f"{PAYLOAD} locator", quote=f"{PAYLOAD} quote"
+        )
+    return {
+        "agreement": agreement,
+        "actor": actor,
+        "project": project,
+        "source": source,
+        "note": notes[0],
+        "gap": gap,
+    }
 
 
 PUBLIC_PAGES = [
     "/", "/agreements/", "/agreements/?q=script", "/agreements/hostile-agreement/",
     "/actors/", "/actors/hostile-actor/", "/actors/hostile-region/", "/projects/",
     "/projects/hostile-project/", "/sources/", "/sources/hostile-source/", "/sitemap.xml",
+    "/coverage/",
 ]  # fmt: skip
 
 
@@ -82,6 +113,9 @@ def test_public_pages_show_the_payload_escaped(client, hostile, language, path):
 def test_the_payload_is_really_on_the_record_pages(client, hostile):
     page = client.get("/agreements/hostile-agreement/").content.decode()
     assert ESCAPED in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; text_ru" in page
+    coverage = client.get("/coverage/").content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; description_ru" in coverage
 
 
 def admin_pages(records):

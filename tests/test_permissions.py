@@ -16,8 +16,16 @@ from django.urls import reverse
 from actors.models import Actor
 from agreements.models import Agreement, AgreementRelation, Project, Topic
 from rkst import imports
-from rkst.models import Source
-from tests.factories import make_actor, make_agreement, make_project, make_source, make_topic
+from rkst.models import EditorialNote, KnownGap, Source
+from tests.factories import (
+    make_actor,
+    make_agreement,
+    make_gap,
+    make_note,
+    make_project,
+    make_source,
+    make_topic,
+)
 from tests.sheets import xlsx
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +37,8 @@ EDITORS = {"anonymous": LOGIN, "curator": 403, "editor": 200, "superuser": 200}
 ADMINS = {"anonymous": LOGIN, "curator": 403, "editor": 403, "superuser": 200}
 EVERYONE = dict.fromkeys(ROLES, 200)
 NOWHERE = dict.fromkeys(ROLES, 404)
+# A draft's public page: 404 for readers, a marked preview for curators and editors.
+PREVIEW = "preview"
 
 # What no public page may show: the drafts' names, titles and keys.
 DRAFT_MARKERS = (
@@ -96,6 +106,11 @@ def catalogue():
     draft_project.agreements.add(published)
     for actor in (russia, kazakhstan, city):
         actor.citations.create(source=article)
+    note = make_note(published, "signed_on")
+    note.citations.create(source=article, locator="с. 3")
+    gap = make_gap(key="published-gap", state="published")
+    gap.citations.create(source=article, locator="с. 4")
+    gap.links.create(record=project, role="about")
     return {
         "records": {
             Source: article,
@@ -104,6 +119,8 @@ def catalogue():
             Project: project,
             Topic: topic,
             AgreementRelation: relation,
+            EditorialNote: note,
+            KnownGap: gap,
         },
         "draft": draft,
     }
@@ -120,6 +137,7 @@ def workbench(catalogue, curator):
         Actor: make_actor(key="ready-actor", name_ru="Готовый актор"),
         Agreement: make_agreement(key="ready-agreement", parties=[russia, kazakhstan]),
         Project: make_project(key="ready-project"),
+        KnownGap: make_gap(key="ready-gap"),
     }
     for record in list(ready.values())[1:]:
         record.citations.create(source=article)
@@ -170,18 +188,23 @@ def admin_url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-ADMIN_MODELS = (Source, Actor, Agreement, Project, Topic, AgreementRelation)
-CURATED = (Source, Actor, Agreement, Project)
-# Whole records only editors delete; the parts of a record (a relation) curators may too.
-DELETE = {model: EDITORS for model in (Source, Actor, Agreement, Project, Topic)}
-DELETE[AgreementRelation] = ANYONE_STAFF
+ADMIN_MODELS = (
+    Source, Actor, Agreement, Project, Topic, AgreementRelation, KnownGap, EditorialNote,
+)  # fmt: skip
+CURATED = (Source, Actor, Agreement, Project, KnownGap)
+# Whole records only editors delete; the parts of a record (a relation, a note) curators too.
+DELETE = {model: EDITORS for model in (Source, Actor, Agreement, Project, Topic, KnownGap)}
+DELETE[AgreementRelation] = DELETE[EditorialNote] = ANYONE_STAFF
+# A note is added on the page of the record it concerns, not on its own.
+ADD = {model: ANYONE_STAFF for model in ADMIN_MODELS}
+ADD[EditorialNote] = {"anonymous": LOGIN, "curator": 403, "editor": 403, "superuser": 403}
 
 
 def record_cases(model):
     name = model.__name__
     cases = [
         Case(f"{name} changelist", lambda c, m=model: admin_url(m, "changelist"), ANYONE_STAFF),
-        Case(f"{name} add", lambda c, m=model: admin_url(m, "add"), ANYONE_STAFF),
+        Case(f"{name} add", lambda c, m=model: admin_url(m, "add"), ADD[model]),
         Case(
             f"{name} change",
             lambda c, m=model: admin_url(m, "change", c["records"][m].pk),
@@ -375,14 +398,16 @@ def public_pages(c):
         "/actors/?region=draft-actor": 200,
         "/projects/?participant=draft-actor": 200,
         "/sitemap.xml": 200,
-        # The drafts themselves.
-        f"/agreements/{draft.key}/": 404,
-        "/agreements/review-agreement/": 404,
-        "/actors/draft-actor/": 404,
-        "/projects/draft-project/": 404,
-        "/sources/draft-source/": 404,
-        f"/en/agreements/{draft.key}/": 404,
-        "/en/actors/draft-actor/": 404,
+        "/coverage/": 200,
+        "/en/coverage/": 200,
+        # The drafts themselves: previews for curators and editors, nothing for readers.
+        f"/agreements/{draft.key}/": PREVIEW,
+        "/agreements/review-agreement/": PREVIEW,
+        "/actors/draft-actor/": PREVIEW,
+        "/projects/draft-project/": PREVIEW,
+        "/sources/draft-source/": PREVIEW,
+        f"/en/agreements/{draft.key}/": PREVIEW,
+        "/en/actors/draft-actor/": PREVIEW,
         "/agreements/ready-agreement/": 404,
     }
 
@@ -394,9 +419,16 @@ PUBLIC_PATHS = list(public_pages({"records": {Agreement: Agreement(key="publishe
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", PUBLIC_PATHS)
 def test_public_permission_matrix(path, role, catalogue, as_role):
-    """Every public page answers everyone alike, and shows no draft to anyone."""
+    """Every public page answers everyone alike, and shows no draft to anyone but a
+    draft's own page to curators and editors, marked as a preview and never stored."""
     expected = public_pages(catalogue)[path]
     response = as_role(role).get(path)
+    if expected == PREVIEW:
+        assert response.status_code == (404 if role == "anonymous" else 200), path
+        if role != "anonymous":
+            assert 'class="draft-banner"' in response.content.decode(), path
+            assert "no-store" in response["Cache-Control"], path
+        return
     assert response.status_code == expected, path
     if expected == 200:
         body = b"".join(response.streaming_content) if response.streaming else response.content

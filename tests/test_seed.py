@@ -26,7 +26,17 @@ from agreements.models import (
     ProjectParticipant,
     Topic,
 )
-from rkst.models import CitationRank, PublicationState, Source
+from rkst.annotations import unsourced_facts
+from rkst.models import (
+    CitationRank,
+    EditorialNote,
+    EditorialNoteCitation,
+    KnownGap,
+    KnownGapCitation,
+    KnownGapLink,
+    PublicationState,
+    Source,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +58,20 @@ MODELS = [
     ProjectParticipant,
     ProjectFigure,
     ProjectCitation,
+    EditorialNote,
+    EditorialNoteCitation,
+    KnownGap,
+    KnownGapCitation,
+    KnownGapLink,
 ]
-CITATIONS = [ActorCitation, AgreementCitation, AgreementRelationCitation, ProjectCitation]
+CITATIONS = [
+    ActorCitation,
+    AgreementCitation,
+    AgreementRelationCitation,
+    ProjectCitation,
+    EditorialNoteCitation,
+    KnownGapCitation,
+]
 PUBLISHED = PublicationState.PUBLISHED
 
 # A hyphen at the end of a line, between two letters: the word goes on on the next line.
@@ -119,12 +141,13 @@ def counts():
 # --- loading and validation --------------------------------------------------------------------
 
 
-def test_the_fixtures_are_the_four_seed_files():
+def test_the_fixtures_are_the_five_seed_files():
     assert [Path(f).name for f in FIXTURES] == [
         "01_sources.json",
         "02_actors.json",
         "03_agreements.json",
         "04_projects.json",
+        "05_editorial.json",
     ]
 
 
@@ -186,6 +209,8 @@ class TestTheSeedCatalogue:
                 assert record.citations.exists(), f"{model.__name__} {record.key}"
         for relation in AgreementRelation.objects.all():
             assert relation.citations.exists(), str(relation)
+        for part in (*EditorialNote.objects.all(), *KnownGap.objects.all()):
+            assert part.citations.exists(), part.key
 
     def test_published_records_link_only_to_published_records(self):
         def check(record, linked):
@@ -440,6 +465,79 @@ class TestTheSeedCatalogue:
             assert earlier.signed.numeric() in earlier.curator_note
         later = AgreementRelation.objects.get(source__key="ru-kz-glonass-2008", target=framework)
         assert later.note == ""
+
+    # --- what the curators tell readers -------------------------------------------------------
+
+    def test_the_doubts_are_editorial_notes_beside_their_facts(self, client, settings):
+        settings.PAGE_CACHE_SECONDS = 0
+        framework = "ru-kz-scientific-technical-cooperation-1996"
+        older = [
+            "ru-kz-defence-industry-cooperation-1994",
+            "kz-ru-scientific-personnel-1994",
+            "ru-kz-culture-science-education-1994",
+            "ru-kz-expansion-declaration-1995",
+        ]
+        expected = {
+            **{("agreement", key): "relations" for key in [framework, *older]},
+            ("actor", "csto"): "founded_on",
+            ("actor", "eaeu"): "founded_on",
+            **{("actor", key): "" for key in ("union-state", "brics", "apec", "beac")},
+            ("agreement", "ru-international-sti-cooperation-concept"): "summary_ru",
+        }
+        found = {
+            (note.content_type.model, note.record.key): note.field
+            for note in EditorialNote.objects.public().select_related("content_type")
+        }
+        assert found == expected
+        for key in older:
+            note = EditorialNote.objects.get(key=f"{key}-older-than-framework")
+            assert "25.11.1996" in note.text_ru and "25 November 1996" in note.text_en
+            assert Agreement.objects.get(key=key).signed.numeric() in note.text_ru
+            assert note.citations.filter(quote__startswith="В дополнение данного").exists()
+            page = client.get(f"/agreements/{key}/").content.decode()
+            related = page[page.index("Связанные соглашения") :]
+            assert "Это соглашение дополняет" in related
+            assert "Редакционная заметка" in related and note.text_ru in related
+            english = client.get(f"/en/agreements/{key}/").content.decode()
+            assert note.text_en in english and note.text_ru not in english
+        csto = client.get("/actors/csto/").content.decode()
+        assert "Договора о коллективной безопасности" in csto and "Устав" in csto
+        for key in ("union-state", "brics", "apec", "beac"):
+            page = client.get(f"/actors/{key}/").content.decode()
+            assert "Казахстан не входит ни в одно из этих объединений" in page
+
+    def test_what_the_article_does_not_name_is_a_known_gap(self, client, settings):
+        settings.PAGE_CACHE_SECONDS = 0
+        baikonur = KnownGap.objects.get(key="baikonur-agreements")
+        assert (baikonur.expected, baikonur.bound, baikonur.state) == (20, "more_than", PUBLISHED)
+        assert baikonur.citations.filter(field="expected", quote__contains="более 20").exists()
+        held = KnownGapLink.objects.public().filter(gap=baikonur, role="held")
+        project = Project.objects.get(key="baikonur")
+        assert {link.record for link in held} == set(project.agreements.all())
+        # The number is no longer a figure of exactly 20: the gap says "more than 20".
+        assert not project.figures.exists()
+        supplements = KnownGap.objects.get(key="framework-1996-supplements")
+        assert (supplements.expected, supplements.bound) == (None, "open")
+        assert supplements.citations.filter(quote__contains="и другие").exists()
+        held = KnownGapLink.objects.filter(gap=supplements, role="held").count()
+        assert (
+            held
+            == AgreementRelation.objects.filter(
+                type="supplements", target__key="ru-kz-scientific-technical-cooperation-1996"
+            ).count()
+        )
+        page = client.get("/projects/baikonur/").content.decode()
+        assert "Известный пробел" in page and "По источнику: более 20. В каталоге: 4." in page
+        coverage = client.get("/coverage/").content.decode()
+        assert 'id="gap-baikonur-agreements"' in coverage
+        assert "По источнику: открытый перечень («и другие»). В каталоге: 7." in coverage
+        english = client.get("/en/coverage/").content.decode()
+        assert "By the source: more than 20. In the catalogue: 4." in english
+
+    def test_no_published_fact_of_the_seed_lacks_a_source(self, client, settings):
+        settings.PAGE_CACHE_SECONDS = 0
+        assert [f"{f.record.key}: {f.field}" for f in unsourced_facts()] == []
+        assert "Таких нет" in client.get("/coverage/").content.decode()
 
     # --- actors -------------------------------------------------------------------------------
 

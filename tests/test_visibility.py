@@ -16,10 +16,12 @@ from django.urls import reverse
 
 from actors.models import Actor, ActorAlias
 from agreements.models import Agreement, Project
-from rkst.models import Source
+from rkst.models import KnownGap, Source
 from tests.factories import (
     make_actor,
     make_agreement,
+    make_gap,
+    make_note,
     make_project,
     make_relation,
     make_source,
@@ -165,6 +167,26 @@ def build_catalogue():
     hidden_citation(university, draft_source())
     hidden_citation(university, book, found_in=draft_source())
     university.citations.create(source=book, locator="с. 9", quote="основан")
+
+    # Editorial notes: on a published record (one citation hidden), on drafts.
+    note = make_note(framework, "signed_on", text_ru="видимая заметка", text_en="visible note")
+    note.citations.create(source=article, locator="с. 4", quote="видимая цитата заметки")
+    hidden_citation(note, draft_source())
+    for draft in (carrier, aliased, hidden_project, draft_source()):
+        m = markers.new()
+        make_note(draft, text_ru=f"Заметка {m}", text_en=f"Note {m}")
+    # Known gaps: a published one concerning published records and drafts, a draft one.
+    gap = make_gap(description_ru="видимый пробел", **PUBLIC)
+    gap.citations.create(source=article, locator="с. 5", quote="видимая цитата пробела")
+    hidden_citation(gap, draft_source())
+    gap.links.create(record=framework, role="about", field="relations")
+    gap.links.create(record=memo, role="held")
+    gap.links.create(record=carrier, role="held")
+    gap.links.create(record=aliased, role="about")
+    m = markers.new()
+    hidden_gap = make_gap(key=f"{m}-gap", description_ru=f"Пробел {m}", state="review")
+    hidden_gap.links.create(record=framework, role="about")
+    hidden_citation(hidden_gap, article)
     return markers
 
 
@@ -217,7 +239,7 @@ def facets(response):
 
 
 def public_urls():
-    urls = ["/", "/sitemap.xml", "/robots.txt", *LISTS]
+    urls = ["/", "/sitemap.xml", "/robots.txt", "/coverage/", *LISTS]
     for model, name in DETAILS.items():
         for key in model.objects.public().values_list("key", flat=True):
             urls.append(reverse(name, args=[key]))
@@ -242,6 +264,18 @@ def test_no_public_page_shows_a_draft(client, markers):
     baikonur = client.get("/projects/baikonur/").content.decode()
     assert "Россия" in baikonur and "Аренда" in baikonur and "видимая цифра" in baikonur
     assert "/agreements/framework/" in client.get("/sitemap.xml").content.decode()
+    assert "видимая заметка" in framework and "видимая цитата заметки" in framework
+    assert "visible note" in client.get("/en/agreements/framework/").content.decode()
+    assert "видимый пробел" in framework and "видимый пробел" in memo_page(client)
+    coverage = client.get("/coverage/").content.decode()
+    assert "видимый пробел" in coverage and "видимая цитата пробела" in coverage
+    # Of the records the gap says it holds, only the published one is counted.
+    assert "В каталоге: 1." in coverage
+    assert KnownGap.objects.public().count() == 1
+
+
+def memo_page(client):
+    return client.get("/agreements/memo/").content.decode()
 
 
 @pytest.mark.parametrize("url", LISTS)

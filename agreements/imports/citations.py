@@ -297,10 +297,14 @@ class CitationSheet(Sheet):
     def export_queryset(self):
         return None
 
-    def export_rows(self, queryset=None):
-        for _code, (_model, citation_model, _factory) in TARGETS.items():
-            citations = citation_model.objects.select_related("record", "source").order_by(
-                "record__key", "id"
-            )
-            for citation in citations.iterator(chunk_size=2000):
-                yield {column.code: column.export(citation, self) for column in self.columns}
+    def export_objects(self, queryset=None):
+        """Every citation, or with `queryset` (of agreements, actors or projects) those of
+        its records."""
+        for _code, (model, citation_model, _factory) in TARGETS.items():
+            citations = citation_model.objects.select_related("record", "source")
+            if queryset is not None:
+                if queryset.model is not model:
+                    continue
+                citations = citations.filter(record__in=queryset.values("pk"))
+            citations = citations.order_by("record__key", "id")
+            yield from citations.iterator(chunk_size=2000)

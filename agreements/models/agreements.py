@@ -238,6 +238,9 @@ class Agreement(CuratedModel):
         ("summary_ru", _("summary")),
     ]
 
+    # Facts an editorial note may concern beside the citable ones.
+    NOTE_FIELDS = [("relations", _("related agreements"))]
+
     class Meta(CuratedModel.Meta):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
@@ -254,7 +257,7 @@ class Agreement(CuratedModel):
         return localised(self, "title")
 
     def short_title(self):
-        return localised(self, "short_title") or self.title()
+        return localised(self, "short_title", "title")
 
     def summary(self):
         return localised(self, "summary")

@@ -4,9 +4,10 @@ The shape follows pretix's import: a sheet declares its columns; every row is re
 first, and every problem is collected with its row, column and value; records are written in
 one transaction only when there is none, and the same rules run again at that moment, so a row
 that turned bad since the preview writes nothing. django-import-export's row pipeline is not
-used for this (see shared/PITFALLS.md: it drops unknown many-to-many names, skips rows that fail
-at confirm time, and costs seven queries a row); what it does well, tablib's formats and the
-library's plain resources, stays available, and benchmarks/imports.py measures both.
+used for this (it drops unknown many-to-many names, skips rows that fail at confirm time, and
+costs seven queries a row; benchmarks/imports.py measures both); what it does well serves the
+exports: `exporting` makes a resource of each sheet's columns for its export page, its "export
+selected" action and its `export` command.
 
 Values are reconciled in memory: every record a sheet may point at is loaded once into a
 Lookup that finds it by key, name or alias, ignoring case, ё/е and extra spaces, and that
@@ -23,6 +24,7 @@ The package, a module a step:
 - `planning`: a sheet's rows planned and checked, writing nothing;
 - `writing`: the plans written through the write path's bulk functions;
 - `sheets`: the registry, the sources' sheet, templates and exports;
+- `exporting`: the sheets' resources and formats for django-import-export's exports;
 - `batches`, `undo`: a preview, a confirmation and an undo, all or nothing;
 - `forms`, `admin`: the pages of the admin.
 

@@ -63,8 +63,16 @@ class Sheet:
     def export_queryset(self):
         return self.model._default_manager.all()
 
-    def export_rows(self, queryset):
+    def export_objects(self, queryset):
+        """What the rows of an exported sheet are made of: `queryset`'s records, read with
+        what the columns need, in the sheet's order."""
         raise NotImplementedError
+
+    def export_rows(self, queryset):
+        """The exported sheet's rows, {code: value}: each column exports its value, so that
+        the file reads back unchanged (the admin's export resources use the same columns)."""
+        for record in self.export_objects(queryset):
+            yield {column.code: column.export(record, self) for column in self.columns}
 
     def restore(self, instance, before, user, reason):
         restore_fields(instance, before["fields"])

@@ -52,12 +52,11 @@ class RecordSheet(RecordPlanning, RecordWriting, Sheet):
     export_related = ()
     export_prefetch = ()
 
-    def export_rows(self, queryset):
+    def export_objects(self, queryset):
         queryset = queryset.select_related(*self.export_related).prefetch_related(
             *self.export_prefetch
         )
-        for record in queryset.order_by("key").iterator(chunk_size=2000):
-            yield {column.code: column.export(record, self) for column in self.columns}
+        return queryset.order_by("key").iterator(chunk_size=2000)
 
 
 def citation_columns(locator_example):

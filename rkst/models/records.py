@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 from concurrency.fields import AutoIncVersionField
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -59,10 +60,18 @@ class PublicationState(models.TextChoices):
     PUBLISHED = "published", _("published")
 
 
-def localised(record, name):
-    """The value of `name_ru` or `name_en` in the active language, the other as fallback."""
+def localised(record, *names):
+    """The value of `name_ru` or `name_en` in the active language, the other as fallback.
+    Given several names ("short_name", "name"), the first that has a value in the active
+    language, and only when none has, in the other: a Russian page shows an actor's Russian
+    name rather than its English short name."""
     first, second = ("en", "ru") if (get_language() or "ru").startswith("en") else ("ru", "en")
-    return getattr(record, f"{name}_{first}", "") or getattr(record, f"{name}_{second}", "")
+    for language in (first, second):
+        for name in names:
+            value = getattr(record, f"{name}_{language}", "")
+            if value:
+                return value
+    return ""
 
 
 class SearchableQuerySet(models.QuerySet):
@@ -180,6 +189,10 @@ class CuratedModel(SearchableModel):
         verbose_name=_("version"),
         help_text=_("Counts the saves of the record; a save from an older version is refused."),
     )
+
+    # What the curators tell readers about the record (rkst.models.editorial); deleted with it.
+    editorial_notes = GenericRelation("rkst.EditorialNote")
+    gap_links = GenericRelation("rkst.KnownGapLink")
 
     objects = CuratedQuerySet.as_manager()
 

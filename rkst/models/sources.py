@@ -96,12 +96,21 @@ class Source(CuratedModel):
         verbose_name_plural = _("sources")
         ordering = ["key"]
 
-    def __str__(self):
-        prefix = f"{self.authors.split(';')[0].strip()}. " if self.authors else ""
-        return f"{prefix}{self.title}" + (f" ({self.year})" if self.year else "")
+    # The facts of a work an editorial note may concern.
+    NOTE_FIELDS = [
+        ("authors", _("authors")),
+        ("title", _("title")),
+        ("container", _("journal or series")),
+        ("year", _("year")),
+        ("pages", _("pages")),
+    ]
 
     def get_absolute_url(self):
         return reverse("sources:detail", args=[self.key])
+
+    def __str__(self):
+        prefix = f"{self.authors.split(';')[0].strip()}. " if self.authors else ""
+        return f"{prefix}{self.title}" + (f" ({self.year})" if self.year else "")
 
     def search_values(self):
         return [self.key, self.authors, self.title, self.container, self.publisher, self.doi]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import SafeString
 
+from rkst import display
 from rkst.feeds import feed_params, with_query
 from rkst.models import public_or_none
 
@@ -24,6 +25,34 @@ def partial(record, name):
     """A partial date of `record` shown as precisely as it is known: {{ a|partial:"signed" }}."""
     value = getattr(record, name, None)
     return value.display() if value else ""
+
+
+@register.filter
+def locator(text):
+    """A stored locator in the page's language: {{ citation.locator|locator }}."""
+    return display.locator(text)
+
+
+@register.filter
+def figure(figure):
+    """A project's figure, its number and unit in the page's language: {{ f|figure }}."""
+    return display.figure(figure.value, figure.unit)
+
+
+@register.filter
+def record_name(record):
+    """A record's title or name in the page's language, whatever its kind."""
+    for name in ("title", "name"):
+        method = getattr(record, name, None)
+        if callable(method):
+            return method()
+    return str(record)
+
+
+@register.filter
+def plural_name(model):
+    """The plural name of a kind of record: {{ model|plural_name }}."""
+    return model._meta.verbose_name_plural
 
 
 @cache

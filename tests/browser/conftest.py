@@ -46,3 +46,32 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# Chromium reports a blocked inline script or style, or a blocked file, both as a console error
+# and as a `securitypolicyviolation` event: the `violations` fixture listens to both.
+LISTEN = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
+    `at ${event.sourceFile}:${event.lineNumber} on ${document.location.pathname}`
+  );
+});
+"""
+
+
+@pytest.fixture
+def violations(page):
+    found = []
+    page.expose_function("reportCspViolation", lambda text: found.append(text))
+    page.add_init_script(LISTEN)
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and found.append(f"console: {message.text} on {page.url}")
+        ),
+    )
+    # Curated text carries script payloads: a dialog would mean one ran.
+    page.on("dialog", lambda dialog: found.append(f"dialog: {dialog.message}") or dialog.dismiss())
+    return found

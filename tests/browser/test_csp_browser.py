@@ -12,32 +12,6 @@ from tests.factories import make_actor, make_agreement, make_project, make_sourc
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-LISTEN = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.reportCspViolation(
-    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
-    `at ${event.sourceFile}:${event.lineNumber} on ${document.location.pathname}`
-  );
-});
-"""
-
-
-@pytest.fixture
-def violations(page):
-    found = []
-    page.expose_function("reportCspViolation", lambda text: found.append(text))
-    page.add_init_script(LISTEN)
-    page.on(
-        "console",
-        lambda message: (
-            "Content Security Policy" in message.text
-            and found.append(f"console: {message.text} on {page.url}")
-        ),
-    )
-    # Curated text carries script payloads: a dialog would mean one ran.
-    page.on("dialog", lambda dialog: found.append(f"dialog: {dialog.message}") or dialog.dismiss())
-    return found
-
 
 @pytest.fixture
 def catalogue():

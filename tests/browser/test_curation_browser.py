@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from actors.models import Actor, ActorAlias
 from agreements.models import Agreement
 from tests.browser.test_admin_browser import log_in
-from tests.browser.test_csp_browser import violations  # noqa: F401 (a fixture)
 from tests.factories import make_actor, make_agreement
 
 pytestmark = pytest.mark.django_db(transaction=True)
