@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from agreements.models import AgreementCitation
 from rkst.exports import split_cell
-from tests.factories import make_actor, make_agreement, make_source
+from rkst.models import EditorialNoteCitation
+from tests.factories import make_actor, make_agreement, make_note, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,9 @@ def test_xlsx_carries_parties_and_citations_as_sheets_keyed_by_record(client, ag
     make_agreement(key="lonely", state="published")
     response = client.get("/agreements/", {"export": "xlsx", "sort": "key"})
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["records", "parties", "citations"]
+    assert workbook.sheetnames == [
+        "records", "parties", "citations", "editorial_notes", "known_gaps",
+    ]  # fmt: skip
     records = list(workbook["records"].iter_rows(values_only=True))
     assert sorted(row[0] for row in records[1:]) == ["lonely", "pact"]
     parties = list(workbook["parties"].iter_rows(values_only=True))
@@ -70,8 +73,19 @@ def test_xlsx_carries_parties_and_citations_as_sheets_keyed_by_record(client, ag
 def test_actor_and_project_exports_have_their_part_sheets(client):
     make_actor(key="lab", state="published")
     names = load_workbook(io.BytesIO(client.get("/actors/", {"export": "xlsx"}).content)).sheetnames
-    assert names == ["records", "citations"]
+    assert names == ["records", "citations", "editorial_notes", "known_gaps"]
     names = load_workbook(
         io.BytesIO(client.get("/projects/", {"export": "xlsx"}).content)
     ).sheetnames
-    assert names == ["records", "participants", "figures", "citations"]
+    assert names[:4] == ["records", "participants", "figures", "citations"]
+
+
+def test_a_notes_citations_split_one_level_down(client, agreement):
+    note = make_note(agreement, text_ru="Дата спорна; см. ниже")
+    source = agreement.citations.first().source
+    EditorialNoteCitation.objects.create(record=note, source=source, locator="с. 9", quote=QUOTE)
+    (row,) = csv_rows(client, "/agreements/")
+    ((key, field, text_ru, text_en, citations),) = split_cell(row["editorial_notes"])
+    assert text_ru == "Дата спорна; см. ниже"
+    # As rkst.annotations.citation_row orders them: source, locator, quote, rank.
+    assert split_cell(citations, 1) == [["article", "с. 9", QUOTE, "normal"]]
