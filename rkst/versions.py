@@ -4,7 +4,8 @@ A record's version N is the N-th historical row in which it was published, in th
 rows were written: every save of a published record (by the write path, the import or a
 revert) writes one, so the number only grows and an old number always names the same state.
 Draft and in-review rows are never versions. A record loaded without history (a fixture; see
-`make run`, which gives the seed its first rows with `populate_history`) has no version.
+`make run`, which gives the seed its first rows with `record_first_history --load`) has no
+version until it is given one.
 
 A past version's page shows the record's own fields and links as they were, and its parts
 (parties, names, citations...) as they stood when the version was written, each only while
