@@ -2,12 +2,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from rkst.citations import numbered_notes
+from rkst.listing import cached
 from rkst.models import public_or_none
 from rkst.serialisers import public_prefetch
 from rkst.serving import public_page
 
 from .filters import ActorListing
 from .models import Actor
+from .network import partner_drawing
 from .serialisers import ActorSerialiser
 
 
@@ -51,5 +53,6 @@ def actor_detail(request, key):
         "facts": facts,
         "notes": notes,
         "json_ld": ActorSerialiser(request).json_ld(actor),
+        "partners": cached(request, f"actor:{actor.pk}:partners", lambda: partner_drawing(actor)),
     }
     return render(request, "actors/detail.html", context)
