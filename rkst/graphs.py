@@ -127,17 +127,19 @@ EDGE_COLUMNS = ["source", "source_name", "target", "target_name", "weight"]
 
 
 def edge_rows(nodes, edges):
+    """Each edge once, its ends in the order of their keys; the heaviest first."""
     by_id = {node["id"]: node for node in nodes}
-    for (a, b), weight in sorted(
-        edges.items(),
-        key=lambda item: (-item[1], by_id[item[0][0]]["key"], by_id[item[0][1]]["key"]),
-    ):
+    rows = []
+    for (a, b), weight in edges.items():
+        first, second = sorted((by_id[a], by_id[b]), key=lambda node: node["key"])
+        rows.append((-weight, first["key"], second["key"], first, second))
+    for weight, _a, _b, first, second in sorted(rows, key=lambda row: row[:3]):
         yield {
-            "source": by_id[a]["key"],
-            "source_name": by_id[a]["label"],
-            "target": by_id[b]["key"],
-            "target_name": by_id[b]["label"],
-            "weight": weight,
+            "source": first["key"],
+            "source_name": first["label"],
+            "target": second["key"],
+            "target_name": second["label"],
+            "weight": -weight,
         }
 
 
