@@ -42,48 +42,55 @@ def star_layout(centre, partners, width, height):
 
 
 def spring_layout(nodes, edges, width, height, iterations=80):
-    """Fruchterman and Reingold's force-directed layout from a circle, without randomness,
-    within the box less a margin for the labels."""
+    """Fruchterman and Reingold's force-directed layout from a circle, without randomness, with
+    a pull towards the middle that keeps unconnected groups near, then scaled into the box
+    less a margin for the labels."""
     ids = [node["id"] for node in ordered(nodes, edges)]
     if not ids:
         return {}
-    margin = 60
-    inner_w, inner_h = width - 2 * margin, height - 2 * margin
-    pos = circle(ids, width / 2, height / 2, min(inner_w, inner_h) / 2.5)
+    margin = 70
     if len(ids) == 1:
-        return pos
-    k = math.sqrt(inner_w * inner_h / len(ids))
+        return {ids[0]: (width / 2, height / 2)}
+    pos = circle(ids, 0.0, 0.0, 1.0)
+    k = 1 / math.sqrt(len(ids))
     heaviest = max(edges.values(), default=1)
-    temperature = inner_w / 10
+    temperature = 0.1
     for _ in range(iterations):
-        move = {node: [0.0, 0.0] for node in ids}
+        move = {node: [-pos[node][0] * 0.3, -pos[node][1] * 0.3] for node in ids}
         for i, a in enumerate(ids):
             ax, ay = pos[a]
             for b in ids[i + 1 :]:
                 dx, dy = ax - pos[b][0], ay - pos[b][1]
-                distance = math.hypot(dx, dy) or 0.01
-                force = k * k / distance
-                move[a][0] += dx / distance * force
-                move[a][1] += dy / distance * force
-                move[b][0] -= dx / distance * force
-                move[b][1] -= dy / distance * force
+                distance = math.hypot(dx, dy) or 0.001
+                force = k * k / distance / distance
+                move[a][0] += dx * force
+                move[a][1] += dy * force
+                move[b][0] -= dx * force
+                move[b][1] -= dy * force
         for (a, b), weight in edges.items():
             dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
-            distance = math.hypot(dx, dy) or 0.01
-            force = distance * distance / k * (0.5 + weight / heaviest)
-            move[a][0] -= dx / distance * force
-            move[a][1] -= dy / distance * force
-            move[b][0] += dx / distance * force
-            move[b][1] += dy / distance * force
+            distance = math.hypot(dx, dy)
+            force = distance / k * (0.5 + weight / heaviest)
+            move[a][0] -= dx * force
+            move[a][1] -= dy * force
+            move[b][0] += dx * force
+            move[b][1] += dy * force
         for node in ids:
             dx, dy = move[node]
             length = math.hypot(dx, dy) or 1
             step = min(length, temperature)
-            x = pos[node][0] + dx / length * step
-            y = pos[node][1] + dy / length * step
-            pos[node] = (min(max(x, margin), width - margin), min(max(y, margin), height - margin))
-        temperature *= 0.95
-    return pos
+            pos[node] = (pos[node][0] + dx / length * step, pos[node][1] + dy / length * step)
+        temperature *= 0.96
+    xs = [x for x, _y in pos.values()]
+    ys = [y for _x, y in pos.values()]
+    span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
+    return {
+        node: (
+            margin + (x - min(xs)) / span_x * (width - 2 * margin),
+            margin / 2 + (y - min(ys)) / span_y * (height - 1.5 * margin),
+        )
+        for node, (x, y) in pos.items()
+    }
 
 
 def weight_class(weight, heaviest):

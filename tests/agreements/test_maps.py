@@ -13,6 +13,7 @@ from tests.factories import make_actor, make_agreement
 pytestmark = pytest.mark.django_db
 
 SVG = "{http://www.w3.org/2000/svg}"
+NUMBERS = {"x", "y", "x1", "y1", "x2", "y2", "width", "height", "cx", "cy", "r"}
 
 
 def svg_of(html, figure_class="region-map"):
@@ -180,6 +181,9 @@ def test_the_svgs_carry_no_style_attribute(client, regions):
             if f'<figure class="{figure}' in html:
                 for element in svg_of(html, figure).iter():
                     assert "style" not in element.attrib, (url, element.tag)
+                    # Coordinates in the SVG's own notation, whatever the page's language.
+                    for name in NUMBERS & set(element.attrib):
+                        float(element.get(name))
 
 
 def test_the_region_filter_is_set_aside_with_a_note(client, regions):

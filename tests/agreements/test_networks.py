@@ -74,6 +74,9 @@ def test_the_network_links_actors_by_their_shared_published_agreements(client, c
     for href in nodes_of(svg):
         assert client.get(href).status_code == 200
     assert "style" not in {key for element in svg.iter() for key in element.attrib}
+    for element in svg.iter():
+        for name in {"x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r"} & set(element.attrib):
+            float(element.get(name))
 
 
 def test_the_network_takes_the_list_filters_and_the_page_language(client, catalogue):
