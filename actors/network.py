@@ -14,27 +14,27 @@ SIZE = 420
 
 def partners(actor):
     """[(partner, shared agreements, shared projects)], most shared first, then by key."""
-    parties = actor.agreement_parties.model.objects.public()
-    participants = actor.project_participations.model.objects.public()
-    by_agreement = dict(
-        parties.filter(agreement__in=actor.agreement_parties.public().values("agreement_id"))
-        .exclude(actor=actor)
-        .values("actor_id")
-        .annotate(n=Count("agreement_id", distinct=True))
-        .values_list("actor_id", "n")
-    )
-    by_project = dict(
-        participants.filter(project__in=actor.project_participations.public().values("project_id"))
-        .exclude(actor=actor)
-        .values("actor_id")
-        .annotate(n=Count("project_id", distinct=True))
-        .values_list("actor_id", "n")
-    )
+    by_agreement = _shared(actor, actor.agreement_parties, "agreement_id")
+    by_project = _shared(actor, actor.project_participations, "project_id")
     found = Actor.objects.filter(pk__in={*by_agreement, *by_project}).only(
         "pk", "key", "name_ru", "name_en", "country"
     )
     rows = [(a, by_agreement.get(a.pk, 0), by_project.get(a.pk, 0)) for a in found]
     return sorted(rows, key=lambda row: (-(row[1] + row[2]), row[0].key))
+
+
+def _shared(actor, parts, record):
+    """{other actor's pk: the records they share with `actor`} through the public `parts`
+    (the actor's parties or participations) of its public records."""
+    mine = parts.public().values(record)
+    return dict(
+        parts.model.objects.public()
+        .filter(**{f"{record}__in": mine})
+        .exclude(actor=actor)
+        .values("actor_id")
+        .annotate(n=Count(record, distinct=True))
+        .values_list("actor_id", "n")
+    )
 
 
 def node(actor):
