@@ -16,8 +16,10 @@ def partners(actor):
     """[(partner, shared agreements, shared projects)], most shared first, then by key."""
     by_agreement = _shared(actor, actor.agreement_parties, "agreement_id")
     by_project = _shared(actor, actor.project_participations, "project_id")
-    found = Actor.objects.filter(pk__in={*by_agreement, *by_project}).only(
-        "pk", "key", "name_ru", "name_en", "country"
+    found = (
+        Actor.objects.public()
+        .filter(pk__in={*by_agreement, *by_project})
+        .only("pk", "key", "name_ru", "name_en", "country")
     )
     rows = [(a, by_agreement.get(a.pk, 0), by_project.get(a.pk, 0)) for a in found]
     return sorted(rows, key=lambda row: (-(row[1] + row[2]), row[0].key))

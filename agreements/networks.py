@@ -26,7 +26,8 @@ def catalogue_graph(listing):
     ids = {actor for pair in edges for actor in pair}
     nodes = [
         actor_node(actor)
-        for actor in Actor.objects.filter(pk__in=ids)
+        for actor in Actor.objects.public()
+        .filter(pk__in=ids)
         .only("pk", "key", "name_ru", "name_en", "country")
         .order_by("key")
     ]
