@@ -3,12 +3,14 @@ from django.utils.translation import gettext as _
 
 from rkst.annotations import annotations
 from rkst.citations import numbered_notes
+from rkst.listing import cached
 from rkst.models import public_or_none
 from rkst.serialisers import public_prefetch
 from rkst.serving import moved_or_404, preview_draft, public_page, readable
 
 from .filters import ActorListing
 from .models import Actor
+from .network import partner_drawing
 from .serialisers import ActorSerialiser
 
 
@@ -58,5 +60,6 @@ def actor_detail(request, key):
         "notes": notes,
         "annotations": annotations(actor),
         "json_ld": ActorSerialiser(request).json_ld(actor),
+        "partners": cached(request, f"actor:{actor.pk}:partners", lambda: partner_drawing(actor)),
     }
     return render(request, "actors/detail.html", context)

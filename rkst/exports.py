@@ -90,7 +90,12 @@ def _json(columns, rows):
 def export_response(fmt, name, columns, rows):
     """An attachment named like "agreements-2026-11-25.csv" holding `rows` (dicts)."""
     body = {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt](columns, rows)
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    filename = f"{name}-{timezone.localdate().isoformat()}.{fmt}"
+    return attachment(body, CONTENT_TYPES[fmt], name, fmt)
+
+
+def attachment(body, content_type, name, extension):
+    """A download named like "agreements-2026-11-25.csv"."""
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"{name}-{timezone.localdate().isoformat()}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
