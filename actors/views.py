@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from rkst.annotations import annotations
 from rkst.citations import numbered_notes
+from rkst.listing import cached
 from rkst.models import public_or_none
 from rkst.serialisers import public_prefetch
 from rkst.serving import get_public, preview_draft, public_page, readable
@@ -10,6 +11,7 @@ from rkst.versions import current_version
 
 from .filters import ActorListing
 from .models import Actor
+from .network import partner_drawing
 from .serialisers import ActorSerialiser
 
 
@@ -58,5 +60,6 @@ def actor_detail(request, key):
         "annotations": annotations(actor),
         "version": version,
         "json_ld": ActorSerialiser(request).json_ld(actor, version),
+        "partners": cached(request, f"actor:{actor.pk}:partners", lambda: partner_drawing(actor)),
     }
     return render(request, "actors/detail.html", context)

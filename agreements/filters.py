@@ -1,12 +1,15 @@
+from collections import Counter
 from functools import cached_property
+from itertools import combinations
 
 import django_filters
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Actor
-from rkst.listing import Listing, SearchFilter, YearFilter, cached
+from rkst.listing import Listing, SearchFilter, YearFilter
 
 from .models import Agreement, AgreementParty, Project, ProjectParticipant, Topic
 
@@ -33,6 +36,13 @@ class AgreementFilter(django_filters.FilterSet):
     )
     region = django_filters.ModelChoiceFilter(
         label=_("region"),
+        queryset=Actor.objects.public().regions(),
+        to_field_name="key",
+        method="by_region",
+    )
+    # The second region of a pair of cooperating regions (the map links each pair to it).
+    with_region = django_filters.ModelChoiceFilter(
+        label=_("and region"),
         queryset=Actor.objects.public().regions(),
         to_field_name="key",
         method="by_region",
@@ -114,13 +124,7 @@ class AgreementListing(Listing):
             .annotate(n=Count("pk"))
             .order_by("-n", "actor__name_ru")[: self.PARTY_FACET_SIZE]
         )
-        counts = dict(
-            parties.with_region()
-            .exclude(region_id=None)
-            .values("region_id")
-            .annotate(n=Count("agreement_id", distinct=True))
-            .values_list("region_id", "n")
-        )
+        counts = self.region_counts(parties)
         regions = Actor.objects.public().regions().filter(pk__in=counts)
         organisations = (
             results.filter(Actor.objects.public_q("organisation__"))
@@ -147,29 +151,106 @@ class AgreementListing(Listing):
             self.record_facet("organisation", organisations, "organisation"),
         ]
 
-    @cached_property
-    def cached_timeline(self):
-        return cached(
-            self.request, f"AgreementListing:timeline:{self._filter_key()}", self.timeline
+    def public_parties(self):
+        """The public parties of the current results."""
+        keys = self.filterset.qs.order_by().values("pk")
+        return AgreementParty.objects.public().filter(agreement__in=keys)
+
+    def region_counts(self, parties=None):
+        """{region pk: the results with a party of that region}: what choosing the region
+        finds (the region facet, the map)."""
+        parties = self.public_parties() if parties is None else parties
+        return dict(
+            parties.with_region()
+            .exclude(region_id=None)
+            .values("region_id")
+            .annotate(n=Count("agreement_id", distinct=True))
+            .values_list("region_id", "n")
         )
 
-    def timeline(self):
-        """Bars of an SVG chart of agreements by year of signing, drawn on the server."""
+    def region_pairs(self):
+        """{(region pk, region pk): the interregional results with parties of both}: what
+        choosing level, region and with_region finds."""
+        rows = (
+            self.public_parties()
+            .filter(agreement__level=Agreement.Level.INTERREGIONAL)
+            .with_region()
+            .exclude(region_id=None)
+            .values_list("agreement_id", "region_id")
+            .distinct()
+        )
+        regions = {}
+        for agreement, region in rows:
+            regions.setdefault(agreement, set()).add(region)
+        pairs = Counter()
+        for found in regions.values():
+            pairs.update(combinations(sorted(found), 2))
+        return pairs
+
+    @cached_property
+    def cached_timeline(self):
+        """The compact timeline of a list; the home page draws the taller one."""
+        return self.cached("timeline", self.timeline)
+
+    # The timeline's viewBox: labels are centred under their bars, inside a margin.
+    TIMELINE_WIDTH, TIMELINE_MARGIN = 640, 18
+    # Label sizes (viewBox units) of wide and narrow screens, and the least space a label needs.
+    TIMELINE_LABELS = (("wide", 11, 36), ("narrow", 22, 64))
+
+    def timeline(self, height=40):
+        """Bars of an SVG chart of agreements by year of signing, drawn on the server: each
+        bar a link to that year's list (with the current filters), its count in its title;
+        year labels in two sets, the one for narrow screens larger and sparser (the CSS shows
+        one set)."""
         years = self.years()
         if not years:
             return None
         first, last = years[0]["year"], years[-1]["year"]
         counts = {row["year"]: row["n"] for row in years}
         highest = max(counts.values())
-        width, height = 10, 80
+        span = last - first + 1
+        slot = (self.TIMELINE_WIDTH - 2 * self.TIMELINE_MARGIN) / span
         bars = []
         for index, year in enumerate(range(first, last + 1)):
             n = counts.get(year, 0)
-            bar = round(height * n / highest) if n else 0
+            bar = max(2, round(height * n / highest)) if n else 0
+            x = self.TIMELINE_MARGIN + index * slot
             bars.append(
-                {"x": index * (width + 2), "y": height - bar, "height": bar, "year": year, "n": n}
+                {
+                    "x": round(x + slot * 0.1, 1),
+                    "middle": round(x + slot / 2, 1),
+                    "y": height - bar,
+                    "height": bar,
+                    "year": year,
+                    "n": n,
+                    "url": self.list_url(year_from=year, year_to=year) if n else "",
+                }
             )
-        return {"bars": bars, "width": len(bars) * (width + 2), "height": height, "bar": width}
+        labels = {}
+        for name, size, room in self.TIMELINE_LABELS:
+            step = next((s for s in (1, 2, 5, 10, 20, 50) if s * slot >= room), 100)
+            labels[name] = {
+                "size": size,
+                "bars": [
+                    b for b in bars if b["year"] % step == 0 or (span < step and b is bars[0])
+                ],
+            }
+        return {
+            "bars": bars,
+            "labels": labels,
+            "width": self.TIMELINE_WIDTH,
+            "height": height,
+            "bar": round(slot * 0.8, 1),
+        }
+
+    def list_url(self, **changes):
+        """The agreement list with this listing's filters and `changes` (no page or sort)."""
+        query = self.params.copy()
+        for key in ("page", "export", "sort", "per_page"):
+            query.pop(key, None)
+        for key, value in changes.items():
+            query[key] = value
+        return f"{reverse('agreements:list')}?{query.urlencode()}"
 
     def years(self):
         """Agreements by year of signing, for the timeline."""

@@ -31,5 +31,7 @@ urlpatterns = [
     path("feed/", feeds.catalogue_feed, name="feed"),
     path("agreements/", include(agreement_patterns)),
     path("projects/", include(project_patterns)),
+    path("map/", views.region_map, name="map"),
+    path("network/", views.network, name="network"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -5,16 +5,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actors.models import Actor
+from rkst import graphs
 from rkst.annotations import annotations
 from rkst.bibliography import record_citation
 from rkst.citations import numbered_notes
-from rkst.listing import cached, named
+from rkst.listing import cached, named, shown
 from rkst.models import Source
 from rkst.serialisers import public_prefetch
 from rkst.serving import get_public, preview_draft, public_page, readable, version_url
 from rkst.versions import current_version
 from rkst.views import with_csl_text
 
+from . import maps, networks
 from .filters import AgreementListing, ProjectListing
 from .models import Agreement, AgreementRelation, Project
 from .serialisers import AgreementSerialiser, ProjectSerialiser, public_parties
@@ -60,9 +62,10 @@ def home(request):
     context = {
         **cached(request, "home", home_figures),
         "newest": Agreement.objects.public().order_by("-updated_at")[:6],
-        "timeline": listing.cached_timeline,
+        "timeline": listing.cached("timeline-home", lambda: listing.timeline(height=80)),
         # The regions with the most agreements, as the list's region facet counts them.
         "regions": next((f for f in listing.cached_facets if f.name == "region"), None),
+        "region_map": listing.cached("home-map", lambda: maps.region_map(listing, small=True)),
     }
     return render(request, "agreements/home.html", context)
 
@@ -179,3 +182,40 @@ def project_detail(request, key):
         "json_ld": ProjectSerialiser(request).json_ld(project, version),
     }
     return render(request, "agreements/project_detail.html", context)
+
+
+# The map and the network take the agreement list's parameters; the map shows every region,
+# so it sets the region filters aside.
+MAP_IGNORES = ("region", "with_region")
+
+
+@public_page
+def region_map(request):
+    params = request.GET.copy()
+    ignored = [name for name in MAP_IGNORES if params.pop(name, None)]
+    listing = AgreementListing(request, Agreement.objects.public(), params=params)
+    if ignored:
+        listing.notes.append(_("The map shows every region: the region filter was ignored."))
+    context = {
+        "listing": listing,
+        "region_map": listing.cached("map", lambda: maps.region_map(listing)),
+    }
+    return render(request, "agreements/map.html", context)
+
+
+@public_page
+def network(request):
+    listing = AgreementListing(request, Agreement.objects.public())
+    fmt = request.GET.get("export")
+    if fmt in graphs.FORMATS:
+        nodes, edges = networks.catalogue_graph(listing)
+        return graphs.export(fmt, "network", nodes, edges, request.build_absolute_uri())
+    if fmt:
+        listing.notes.append(
+            _("Unknown export format “%(format)s”: choose csv or gexf.") % {"format": shown(fmt)}
+        )
+    context = {
+        "listing": listing,
+        "network": listing.cached("network", lambda: networks.network_drawing(listing)),
+    }
+    return render(request, "agreements/network.html", context)

@@ -53,6 +53,10 @@ def pages():
         ("agreement detail", f"/agreements/{agreement.key}/"),
         ("actor detail", f"/actors/{party.key}/"),
         ("home", "/"),
+        ("map", "/map/"),
+        ("map, kind filter", "/map/?kind=protocol"),
+        ("network", "/network/"),
+        ("network, level filter", "/network/?level=interregional"),
     ]
 
 

@@ -132,7 +132,12 @@ def export_response(fmt, name, columns, rows, tables=None):
     `tables` maps a column of parts (lists of dicts) to their fields: the XLSX file gives
     each its own sheet."""
     body = {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt](columns, rows, tables or {})
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    filename = f"{name}-{timezone.localdate().isoformat()}.{fmt}"
+    return attachment(body, CONTENT_TYPES[fmt], name, fmt)
+
+
+def attachment(body, content_type, name, extension):
+    """A download named like "agreements-2026-11-25.csv"."""
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"{name}-{timezone.localdate().isoformat()}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -248,13 +248,15 @@ class Listing:
     def label_of(self, record):
         return str(record)
 
+    def cached(self, name, compute):
+        """`compute()` once per filter combination and catalogue version."""
+        return cached(self.request, f"{type(self).__name__}:{name}:{self._filter_key()}", compute)
+
     @cached_property
     def cached_facets(self):
         """Facets, counted once per filter combination and catalogue version."""
-        return cached(
-            self.request,
-            f"{type(self).__name__}:facets:{self._filter_key()}",
-            lambda: [facet.shortened() for facet in self.facets() if facet.values],
+        return self.cached(
+            "facets", lambda: [facet.shortened() for facet in self.facets() if facet.values]
         )
 
     def _filter_key(self):
@@ -311,11 +313,7 @@ class Listing:
             size = PAGE_SIZES[1]
         paginator = Paginator(self.rows.prefetch_related(None).values_list("pk", flat=True), size)
         # The number of results is counted once per filter combination, as the facets are.
-        paginator.count = cached(
-            self.request,
-            f"{type(self).__name__}:count:{self._filter_key()}",
-            paginator.object_list.count,
-        )
+        paginator.count = self.cached("count", paginator.object_list.count)
         requested = self.params.get("page") or "1"
         page = paginator.get_page(requested)
         if str(page.number) != requested:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actors.models import Actor
+from agreements.maps import geography
 from agreements.models import Agreement, AgreementCitation, AgreementParty, Topic
 from rkst.models import CatalogueVersion, PublicationState, Source
 from rkst.workflow.writing import prepare_write, stamp
@@ -82,6 +83,13 @@ class Command(BaseCommand):
                 ],
                 batch,
             )
+            # The first regions of each country carry the codes of the map's regions.
+            for country in countries:
+                codes = [p.iso for p in geography()["places"] if p.country == country]
+                regions = [a for a in actor_rows if a.kind == "region" and a.country == country]
+                for actor, code in zip(regions, codes, strict=False):
+                    actor.iso_3166_2 = code
+                Actor.objects.bulk_update(regions[: len(codes)], ["iso_3166_2"])
             agreement_rows = []
             for n in range(agreements):
                 signed = datetime.date(1992, 1, 1) + datetime.timedelta(days=rng.randrange(12_000))
