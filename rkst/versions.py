@@ -14,6 +14,7 @@ what it links to is public now.
 
 from typing import NamedTuple
 
+from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import render
 
@@ -29,7 +30,7 @@ PRIVATE_FIELDS = {"curator_note", "state", "id", "key"}
 class Version(NamedTuple):
     number: int
     date: object  # when it was written: an aware datetime
-    row: object  # the historical row
+    row: object  # the historical row (None for the current version, read from the record)
 
 
 def published_history(record):
@@ -40,11 +41,11 @@ def published_history(record):
 
 def current_version(record):
     """The version the record's page shows now, or None for a record without history."""
-    rows = published_history(record)
-    count = rows.count()
-    if not count:
+    # One query: the count and the date of the last, not the row (the page shows the record).
+    found = published_history(record).aggregate(number=Count("pk"), date=Max("history_date"))
+    if not found["number"]:
         return None
-    return Version(count, rows.last().history_date, rows.last())
+    return Version(found["number"], found["date"], None)
 
 
 def past_version(record, number):
