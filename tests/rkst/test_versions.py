@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.urls import reverse
 from pyld import jsonld
 
 from actors.models import Actor
@@ -15,6 +16,7 @@ from agreements.models import Agreement, AgreementParty
 from rkst.models import KeyRedirect, Source
 from rkst.workflow import writing
 from tests.factories import make_actor, make_agreement, make_project, make_source
+from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +224,13 @@ def test_json_ld_types_sameas_and_version_of_each_kind_of_record(client):
     assert linked_data(client, "/agreements/pact/")["@type"] == [f"{SCHEMA}Legislation"]
     assert linked_data(client, "/sources/paper/")["@type"] == [f"{SCHEMA}ScholarlyArticle"]
     assert linked_data(client, "/en/sources/site/")["@type"] == [f"{SCHEMA}CreativeWork"]
+
+
+def test_a_key_changed_in_the_admin_keeps_the_old_one(client, editor_client):
+    source = make_source(key="article-old", state="published")
+    url = reverse("admin:rkst_source_change", args=[source.pk])
+    data = form_data(editor_client.get(url), "source_form")
+    data["key"] = ["article-new"]
+    assert editor_client.post(url, data).status_code == 302
+    assert client.get("/sources/article-old/")["Location"] == "/sources/article-new/"
+    assert "Version 2 of" in client.get("/en/sources/article-new/").content.decode()
