@@ -31,7 +31,7 @@ class AgreementSerialiser(Serialiser):
         "status", "organisation", "parties", "topics", "citations",
     ]  # fmt: skip
     related = ("signed_place", "organisation")
-    parts = {"topics": (), "citations": ("source",)}
+    parts = {"topics": ()}
 
     def prefetches(self):
         return [public_parties(), *super().prefetches()]
@@ -88,7 +88,7 @@ class ProjectSerialiser(Serialiser):
         "participants", "figures", "citations",
     ]  # fmt: skip
     related = ("place",)
-    parts = {"figures": (), "participant_set": ("actor",), "citations": ("source",)}
+    parts = {"figures": (), "participant_set": ("actor",)}
 
     def row(self, project):
         return {

@@ -2,24 +2,37 @@
 columns and rows of the list's export and the record's JSON-LD, reading only public parts.
 The apps keep theirs beside their models (agreements/serialisers.py, actors/serialisers.py)."""
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from .bibliography import formats
 from .exports import export_response
 from .models import Source
 
 
-def public_prefetch(model, name, *related):
+def public_prefetch(model, name, *related, defer=()):
     """The public rows of each record's `name` (a relation of `model` to parts with a
-    public() method, see rkst.models.PublicQuerySet), with the `related` records they read."""
+    public() method, see rkst.models.PublicQuerySet), with the `related` records they read,
+    without the columns named in `defer`."""
     parts = model._meta.get_field(name).related_model
-    return Prefetch(name, queryset=parts._default_manager.public().select_related(*related))
+    queryset = parts._default_manager.public().select_related(*related)
+    return Prefetch(name, queryset=queryset.defer(*defer) if defer else queryset)
+
+
+def public_citations(model):
+    """The public citations of each record of `model`, with the keys of their source and of
+    the work relaying them (`source_key`, `found_in_key`): what a list shows of them, without
+    building a source for each citation."""
+    citations = model._meta.get_field("citations").related_model
+    queryset = citations.objects.public().annotate(
+        source_key=F("source__key"), found_in_key=F("found_in__key")
+    )
+    return Prefetch("citations", queryset=queryset)
 
 
 def citation_rows(record):
-    """The record's citations as the exports give them, prefetched as a public part."""
+    """The record's citations as the exports give them, prefetched by public_citations()."""
     return [
-        {"source": c.source.key, "field": c.field, "locator": c.locator, "quote": c.quote}
+        {"source": c.source_key, "field": c.field, "locator": c.locator, "quote": c.quote}
         for c in record.citations.all()
     ]
 
@@ -34,12 +47,16 @@ class Serialiser:
     columns = ()  # the export's columns, in order: spreadsheets and re-imports rely on them
     related = ()  # the records a row reads beside its own (shown only when public)
     parts = {}  # the public parts a row reads, by relation: the records they read in turn
+    cited = True  # a row reads the record's public citations (public_citations())
 
     def __init__(self, request):
         self.request = request
 
     def prefetches(self):
-        return [public_prefetch(self.model, name, *related) for name, related in self.parts.items()]
+        parts = [
+            public_prefetch(self.model, name, *related) for name, related in self.parts.items()
+        ]
+        return [*parts, public_citations(self.model)] if self.cited else parts
 
     def prepare(self, queryset):
         """`queryset` with what the rows read."""
@@ -61,6 +78,7 @@ class Serialiser:
 
 class SourceSerialiser(Serialiser):
     model = Source
+    cited = False  # a source is the evidence
     name = "sources"
     columns = [
         "key", "kind", "authors", "title", "title_supplied", "container", "year", "volume",
