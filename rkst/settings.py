@@ -327,7 +327,6 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
-    "COMPONENT_SPLIT_REQUEST": False,
     "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
     # Stable names of the choice sets that several records share a field name for.
     "ENUM_NAME_OVERRIDES": {
@@ -337,8 +336,6 @@ SPECTACULAR_SETTINGS = {
         "ProjectKindEnum": "agreements.models.Project.Kind",
         "SourceKindEnum": "rkst.models.Source.Kind",
     },
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 # CORS (django-cors-headers): any site may read the API from a browser, without credentials;
 # nothing else of the catalogue is shared across origins.
