@@ -13,6 +13,7 @@ from rkst.api.fields import (
     citations,
     many,
 )
+from rkst.serialisers import listed
 
 from .filters import ActorListing
 from .models import Actor, ActorAlias
@@ -43,7 +44,7 @@ class ActorSerializer(RecordSerializer):
     founded_on = PartialDateField("founded_on")
     dissolved_on = PartialDateField("dissolved_on")
     website = OptionalURLField()
-    aliases = many(AliasSerializer())
+    aliases = many(AliasSerializer(), source=listed("aliases"))
     citations = citations()
 
     class Meta:

@@ -18,7 +18,7 @@ from rkst.api.fields import (
     citations,
     many,
 )
-from rkst.serialisers import public_citations, public_prefetch
+from rkst.serialisers import listed, public_citations, public_prefetch
 
 from .filters import AgreementListing, ProjectListing, TopicListing
 from .models import (
@@ -69,8 +69,8 @@ class RelationList(PrefetchedList):
 
     def get_attribute(self, agreement):
         return [
-            *agreement.relations_from.get_queryset(),
-            *agreement.relations_to.get_queryset(),
+            *getattr(agreement, listed("relations_from")),
+            *getattr(agreement, listed("relations_to")),
         ]
 
 
@@ -99,10 +99,10 @@ def public_relations(name, other):
         AgreementRelation.objects.public()
         .select_related(other)
         .defer(*(f"{other}__{text}" for text in LONG_TEXTS))
-        .prefetch_related(public_citations(AgreementRelation))
+        .prefetch_related(public_citations(AgreementRelation, as_list=True))
         .order_by("type", "pk")
     )
-    return Prefetch(name, queryset=relations)
+    return Prefetch(name, queryset=relations, to_attr=listed(name))
 
 
 class AgreementSerializer(RecordSerializer):
@@ -115,9 +115,9 @@ class AgreementSerializer(RecordSerializer):
     in_force_on = PartialDateField("in_force_on")
     ended_on = PartialDateField("ended_on")
     parties = many(PartySerializer(), source="public_parties")
-    topics = many(TopicRef())
+    topics = many(TopicRef(), source=listed("topics"))
     relations = RelationList(child=RelationSerializer(), read_only=True)
-    projects = many(ProjectRef())
+    projects = many(ProjectRef(), source=listed("projects"))
     citations = citations()
 
     class Meta:
@@ -133,7 +133,7 @@ class AgreementSerializer(RecordSerializer):
     @classmethod
     def prefetches(cls):
         return [
-            public_prefetch(Agreement, "projects", defer=PROJECT_TEXTS),
+            public_prefetch(Agreement, "projects", defer=PROJECT_TEXTS, as_list=True),
             public_relations("relations_from", "target"),
             public_relations("relations_to", "source"),
         ]
@@ -170,9 +170,11 @@ class ProjectSerializer(RecordSerializer):
     started_on = PartialDateField("started_on")
     ended_on = PartialDateField("ended_on")
     place = ActorRef(allow_null=True)
-    participants = many(ParticipantSerializer(), source="participant_set")
-    figures = many(FigureSerializer())
-    agreements = many(AgreementRef(), help_text="The agreements it rests on.")
+    participants = many(ParticipantSerializer(), source=listed("participant_set"))
+    figures = many(FigureSerializer(), source=listed("figures"))
+    agreements = many(
+        AgreementRef(), source=listed("agreements"), help_text="The agreements it rests on."
+    )
     citations = citations()
 
     class Meta:
@@ -186,7 +188,7 @@ class ProjectSerializer(RecordSerializer):
 
     @classmethod
     def prefetches(cls):
-        return [public_prefetch(Project, "agreements", defer=LONG_TEXTS)]
+        return [public_prefetch(Project, "agreements", defer=LONG_TEXTS, as_list=True)]
 
 
 class TopicSerializer(RecordSerializer):

@@ -33,8 +33,8 @@ class AgreementSerialiser(Serialiser):
     related = ("signed_place", "organisation")
     parts = {"topics": ()}
 
-    def prefetches(self):
-        return [public_parties(), *super().prefetches()]
+    def prefetches(self, as_lists=False):
+        return [public_parties(), *super().prefetches(as_lists)]
 
     def row(self, agreement):
         place = public_or_none(agreement.signed_place)

@@ -8,14 +8,17 @@ Usage (PostgreSQL, a database made with a UTF-8 locale, filled as for public_pag
 
 Each pair is the HTML page and the API call for the same parameters (the same records, in the
 same order), requested in-process through Django's whole middleware stack as
-public_pages.py does, after two warm-up requests each; both rendered for every request (the
+public_pages.py does, after two warm-up requests each, and in turns (page, API, page, API…)
+so that both meet the same load of a shared machine; both rendered for every request (the
 page cache off: the API has none). The API's answer holds more than the page (every citation,
 the relations, projects and dates of each record). Then the API's lists at 1, 10 and 100
 records a page: the number of queries must not change.
 """
 
 import argparse
+import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.public_pages import describe_catalogue, measure  # noqa: E402, I001
 
 from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from actors.models import Actor  # noqa: E402
 from agreements.models import Agreement  # noqa: E402
@@ -69,6 +74,34 @@ def pairs():
     ]
 
 
+def timed(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        start = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, url
+    return elapsed, len(captured.captured_queries)
+
+
+def measure_pair(client, page, api, repeat):
+    """The page and the API call taken in turns, so that both meet the same load of a
+    shared machine: (median, p95, most queries) of each."""
+    for _ in range(2):
+        timed(client, page), timed(client, api)
+    found = {page: ([], []), api: ([], [])}
+    for _ in range(repeat):
+        for url in (page, api):
+            elapsed, queries = timed(client, url)
+            found[url][0].append(elapsed)
+            found[url][1].append(queries)
+    results = []
+    for url in (page, api):
+        times, queries = found[url]
+        times.sort()
+        results.append((statistics.median(times), times[int(len(times) * 0.95) - 1], max(queries)))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
@@ -81,8 +114,9 @@ def main():
     )
     with override_settings(PAGE_CACHE_SECONDS=0, API_THROTTLE_RATE=""):
         for name, page, api in pairs():
-            html_median, _p95, html_queries = measure(client, page, args.repeat)
-            api_median, api_p95, api_queries = measure(client, api, args.repeat)
+            (html_median, _p95, html_queries), (api_median, api_p95, api_queries) = measure_pair(
+                client, page, api, args.repeat
+            )
             print(
                 f"{name:34} {html_median:15.1f} {html_queries:8d} {api_median:14.1f}"
                 f" {api_p95:7.1f} {api_queries:8d} {api_median / html_median:11.2f}"

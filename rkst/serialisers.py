@@ -9,24 +9,34 @@ from .exports import export_response
 from .models import Source
 
 
-def public_prefetch(model, name, *related, defer=()):
+def listed(name):
+    """The attribute that holds the list of a record's public `name` when prefetched as a
+    list: read as it was fetched, where a related manager would copy its query a record."""
+    return f"public_{name}"
+
+
+def public_prefetch(model, name, *related, defer=(), as_list=False):
     """The public rows of each record's `name` (a relation of `model` to parts with a
     public() method, see rkst.models.PublicQuerySet), with the `related` records they read,
-    without the columns named in `defer`."""
+    without the columns named in `defer`; `as_list`: as the list listed(name)."""
     parts = model._meta.get_field(name).related_model
     queryset = parts._default_manager.public().select_related(*related)
-    return Prefetch(name, queryset=queryset.defer(*defer) if defer else queryset)
+    if defer:
+        queryset = queryset.defer(*defer)
+    return Prefetch(name, queryset=queryset, to_attr=listed(name) if as_list else None)
 
 
-def public_citations(model):
+def public_citations(model, as_list=False):
     """The public citations of each record of `model`, with the keys of their source and of
     the work relaying them (`source_key`, `found_in_key`): what a list shows of them, without
-    building a source for each citation."""
+    building a source for each citation. `as_list`: as the list listed("citations")."""
     citations = model._meta.get_field("citations").related_model
     queryset = citations.objects.public().annotate(
         source_key=F("source__key"), found_in_key=F("found_in__key")
     )
-    return Prefetch("citations", queryset=queryset)
+    return Prefetch(
+        "citations", queryset=queryset, to_attr=listed("citations") if as_list else None
+    )
 
 
 def citation_rows(record):
@@ -52,15 +62,18 @@ class Serialiser:
     def __init__(self, request):
         self.request = request
 
-    def prefetches(self):
+    def prefetches(self, as_lists=False):
         parts = [
-            public_prefetch(self.model, name, *related) for name, related in self.parts.items()
+            public_prefetch(self.model, name, *related, as_list=as_lists)
+            for name, related in self.parts.items()
         ]
-        return [*parts, public_citations(self.model)] if self.cited else parts
+        return [*parts, public_citations(self.model, as_lists)] if self.cited else parts
 
-    def prepare(self, queryset):
-        """`queryset` with what the rows read."""
-        return queryset.select_related(*self.related).prefetch_related(*self.prefetches())
+    def prepare(self, queryset, as_lists=False):
+        """`queryset` with what the rows read; `as_lists`: each part as the list
+        listed(name) (what the API reads)."""
+        prefetches = self.prefetches(as_lists)
+        return queryset.select_related(*self.related).prefetch_related(*prefetches)
 
     def row(self, record):
         raise NotImplementedError

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from ..citations import RANK_ORDER
 from ..dates import partial_date
 from ..models import CitationRank, public_or_none
+from ..serialisers import listed
 
 
 class RecordSerializer(serializers.ModelSerializer):
@@ -54,7 +55,7 @@ class RecordSerializer(serializers.ModelSerializer):
     @classmethod
     def prepare(cls, request, queryset):
         if cls.serialiser is not None:
-            queryset = cls.serialiser(request).prepare(queryset)
+            queryset = cls.serialiser(request).prepare(queryset, as_lists=True)
         # Searched, never shown.
         return queryset.defer("search_text", "curator_note").prefetch_related(*cls.prefetches())
 
@@ -190,4 +191,5 @@ class CitationSerializer(serializers.Serializer):
 
 
 def citations():
-    return CitationList(child=CitationSerializer(), read_only=True)
+    """The record's public citations, prefetched as a list (public_citations(as_list=True))."""
+    return CitationList(child=CitationSerializer(), read_only=True, source=listed("citations"))
