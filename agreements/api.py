@@ -112,6 +112,7 @@ class AgreementSerializer(RecordSerializer):
     organisation = ActorRef(allow_null=True, help_text="The framework organisation.")
     signed_on = PartialDateField("signed_on")
     signed_place = ActorRef(allow_null=True, help_text="The place of signing.")
+    approved_on = PartialDateField("approved_on")
     in_force_on = PartialDateField("in_force_on")
     ended_on = PartialDateField("ended_on")
     parties = many(PartySerializer(), source="public_parties")
@@ -124,9 +125,11 @@ class AgreementSerializer(RecordSerializer):
         model = Agreement
         fields = [
             "key", "page_url", "title_ru", "title_en", "short_title_ru", "short_title_en",
-            "kind", "binding", "level", "organisation", "signed_on", "signed_place",
+            "title_supplied", "kind", "binding", "level", "organisation", "signed_on",
+            "signed_place", "approved_on",
             "in_force_on", "ended_on", "status", "status_checked_on", "parties", "topics",
             "summary_ru", "summary_en", "relations", "projects", "citations", "updated_at",
+            "editorial_notes", "known_gaps",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -183,6 +186,7 @@ class ProjectSerializer(RecordSerializer):
             "key", "page_url", "name_ru", "name_en", "kind", "started_on", "ended_on", "place",
             "description_ru", "description_en", "participants", "figures", "agreements",
             "citations", "updated_at",
+            "editorial_notes", "known_gaps",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -343,7 +343,7 @@ def test_the_index_schema_and_documentation_are_linked(client, settings):
     }
     parameters = {p["name"] for p in schema["paths"]["/api/v1/agreements/"]["get"]["parameters"]}
     assert parameters == {
-        *("q", "kind", "level", "status", "topic", "party", "country", "region"),
+        *("q", "kind", "level", "status", "topic", "party", "country", "region", "with_region"),
         *("organisation", "year_from", "year_to", "sort", "page", "per_page"),
     }
     assert "Records a page" in client.get("/api/v1/schema/").content.decode()

@@ -9,55 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..annotations import gap_rows, note_rows
 from ..citations import RANK_ORDER
 from ..dates import partial_date
-from ..models import CitationRank, public_or_none
+from ..models import CitationRank, KnownGap, KnownGapLink, public_or_none
 from ..serialisers import listed
-
-
-class RecordSerializer(serializers.ModelSerializer):
-    """A record the public may see, as the API gives it. What it reads besides its own row is
-    what its export serialiser (rkst.serialisers.Serialiser) reads, through the visibility
-    layer, and the public parts of its own prefetches()."""
-
-    serialiser = None
-
-    @classmethod
-    def prefetches(cls):
-        return []
-
-    # Fields whose value is the model's attribute as it is (exactly these classes: a subclass
-    # may give it otherwise, as OptionalURLField does).
-    PLAIN = (
-        serializers.CharField,
-        serializers.ChoiceField,
-        serializers.BooleanField,
-        serializers.IntegerField,
-    )
-
-    def to_representation(self, record):
-        """DRF's to_representation(), with the plain fields read in one step."""
-        plan = self.__dict__.get("_plan")
-        if plan is None:
-            plan = self._plan = [
-                (name, field, type(field) in self.PLAIN and field.source_attrs == [name])
-                for name, field in self.fields.items()
-            ]
-        data = {}
-        for name, field, plain in plan:
-            if plain:
-                data[name] = getattr(record, name)
-                continue
-            value = field.get_attribute(record)
-            data[name] = None if value is None else field.to_representation(value)
-        return data
-
-    @classmethod
-    def prepare(cls, request, queryset):
-        if cls.serialiser is not None:
-            queryset = cls.serialiser(request).prepare(queryset, as_lists=True)
-        # Searched, never shown.
-        return queryset.defer("search_text", "curator_note").prefetch_related(*cls.prefetches())
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -193,3 +149,108 @@ class CitationSerializer(serializers.Serializer):
 def citations():
     """The record's public citations, prefetched as a list (public_citations(as_list=True))."""
     return CitationList(child=CitationSerializer(), read_only=True, source=listed("citations"))
+
+
+class NoteCitationSerializer(serializers.Serializer):
+    """Where an editorial note's doubt comes from."""
+
+    source = serializers.CharField(help_text="The cited source's key.")
+    locator = serializers.CharField(help_text="Where in the source, in the answer's language.")
+    quote = serializers.CharField(help_text="The words of the source, verbatim.")
+    rank = serializers.ChoiceField(choices=CitationRank.choices)
+
+
+class EditorialNoteSerializer(serializers.Serializer):
+    """What the curators tell readers is doubtful about the record or one of its facts."""
+
+    key = serializers.CharField()
+    field = serializers.CharField(
+        help_text="The fact it concerns (a field name); empty for the whole record."
+    )
+    text_ru = serializers.CharField()
+    text_en = serializers.CharField()
+    citations = NoteCitationSerializer(many=True)
+
+
+class KnownGapSerializer(serializers.Serializer):
+    """What a source says exists and the catalogue does not hold yet."""
+
+    key = serializers.CharField()
+    field = serializers.CharField(help_text="The fact of this record it is shown beside.")
+    role = serializers.ChoiceField(choices=KnownGapLink.Role.choices)
+    description_ru = serializers.CharField()
+    description_en = serializers.CharField()
+    expected = serializers.IntegerField(
+        allow_null=True, help_text="The number the source gives; null for an open list."
+    )
+    bound = serializers.ChoiceField(choices=KnownGap.Bound.choices)
+
+
+class AnnotationsField(serializers.Field):
+    """The record's public editorial notes, or the published gaps concerning it, as the
+    exports give them (rkst.annotations), prefetched by the record's serialiser."""
+
+    rows = None
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record):
+        return self.rows(record)
+
+
+@extend_schema_field(EditorialNoteSerializer(many=True))
+class EditorialNotesField(AnnotationsField):
+    rows = staticmethod(note_rows)
+
+
+@extend_schema_field(KnownGapSerializer(many=True))
+class KnownGapsField(AnnotationsField):
+    rows = staticmethod(gap_rows)
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """A record the public may see, as the API gives it. What it reads besides its own row is
+    what its export serialiser (rkst.serialisers.Serialiser) reads, through the visibility
+    layer, and the public parts of its own prefetches()."""
+
+    serialiser = None
+    editorial_notes = EditorialNotesField()
+    known_gaps = KnownGapsField()
+
+    @classmethod
+    def prefetches(cls):
+        return []
+
+    # Fields whose value is the model's attribute as it is (exactly these classes: a subclass
+    # may give it otherwise, as OptionalURLField does).
+    PLAIN = (
+        serializers.CharField,
+        serializers.ChoiceField,
+        serializers.BooleanField,
+        serializers.IntegerField,
+    )
+
+    def to_representation(self, record):
+        """DRF's to_representation(), with the plain fields read in one step."""
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self._plan = [
+                (name, field, type(field) in self.PLAIN and field.source_attrs == [name])
+                for name, field in self.fields.items()
+            ]
+        data = {}
+        for name, field, plain in plan:
+            if plain:
+                data[name] = getattr(record, name)
+                continue
+            value = field.get_attribute(record)
+            data[name] = None if value is None else field.to_representation(value)
+        return data
+
+    @classmethod
+    def prepare(cls, request, queryset):
+        if cls.serialiser is not None:
+            queryset = cls.serialiser(request).prepare(queryset, as_lists=True)
+        # Searched, never shown.
+        return queryset.defer("search_text", "curator_note").prefetch_related(*cls.prefetches())

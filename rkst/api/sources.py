@@ -29,6 +29,7 @@ class SourceSerializer(RecordSerializer):
             "key", "page_url", "kind", "authors", "title", "title_supplied", "container", "year",
             "volume", "issue", "pages", "publisher", "place", "url", "doi", "language",
             "retrieved_on", "reliability", "complete", "notes", "updated_at",
+            "editorial_notes", "known_gaps",
         ]  # fmt: skip
         read_only_fields = fields
 
