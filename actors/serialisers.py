@@ -24,7 +24,7 @@ class ActorSerialiser(Serialiser):
         "located_in", "founded_on", "aliases", "wikidata", "citations",
     ]  # fmt: skip
     related = ("parent", "located_in")
-    parts = {"aliases": (), "citations": ("source",)}
+    parts = {"aliases": ()}
     tables = {"citations": CITATION_FIELDS}
 
     def row(self, actor):

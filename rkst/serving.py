@@ -275,19 +275,15 @@ def statement_timeout():
         yield
 
 
-def public_page(view):
-    """A public page: an ETag (the browser revalidates and gets 304 while nothing changed),
-    for anonymous readers the page cache, and on PostgreSQL a bound on each statement's time:
-    a statement that runs longer is cancelled and the reader gets the 503 page."""
-    conditional = condition(etag_func=catalogue_etag)(_from_page_cache(view))
+def bounded(view):
+    """On PostgreSQL, a bound on each statement's time of `view`: a statement that runs longer
+    is cancelled and the reader gets the 503 page. Every response is revalidated (no-cache)."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
             with statement_timeout():
-                response = conditional(request, *args, **kwargs)
-        except KeyMoved as moved:
-            return HttpResponsePermanentRedirect(moved.url)
+                response = view(request, *args, **kwargs)
         except OperationalError as error:
             if not timed_out(error):
                 raise
@@ -307,7 +303,7 @@ def public_page(view):
 
 class KeyMoved(Exception):
     """The key asked for names no record now but answers for one: a public page answers
-    with a permanent redirect to `url` (rkst.serving.public_page)."""
+    with a permanent redirect to `url` (public_page); the API with its own address."""
 
     def __init__(self, url):
         super().__init__(url)
@@ -332,6 +328,24 @@ def get_public(queryset, key, version=None):
 def version_url(record, number):
     """The address of version `number` of `record` (rkst.versions)."""
     return f"{record.get_absolute_url()}v{number}/"
+
+
+def public_page(view):
+    """A public page: an ETag (the browser revalidates and gets 304 while nothing changed),
+    for anonymous readers the page cache, the bound on its statements (bounded()), and a
+    permanent redirect for a key that moved (get_public)."""
+    return bounded(_follow_moved(condition(etag_func=catalogue_etag)(_from_page_cache(view))))
+
+
+def _follow_moved(view):
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except KeyMoved as moved:
+            return HttpResponsePermanentRedirect(moved.url)
+
+    return wrapped
 
 
 _migrations_applied = False
