@@ -305,9 +305,10 @@ class KeyMoved(Exception):
     """The key asked for names no record now but answers for one: a public page answers
     with a permanent redirect to `url` (public_page); the API with its own address."""
 
-    def __init__(self, url):
+    def __init__(self, url, record):
         super().__init__(url)
         self.url = url
+        self.record = record
 
 
 def get_public(queryset, key, version=None):
@@ -322,7 +323,8 @@ def get_public(queryset, key, version=None):
     record = KeyRedirect.find(queryset, key)
     if record is None:
         raise Http404
-    raise KeyMoved(version_url(record, version) if version else record.get_absolute_url())
+    url = version_url(record, version) if version else record.get_absolute_url()
+    raise KeyMoved(url, record)
 
 
 def version_url(record, number):

@@ -151,6 +151,26 @@ def test_every_detail_page_follows_a_changed_key(client, make, prefix):
     assert client.get(f"{prefix}old/")["Location"] == f"{prefix}new/"
 
 
+@pytest.mark.parametrize(
+    "make, kind",
+    [
+        (make_agreement, "agreements"),
+        (make_actor, "actors"),
+        (make_project, "projects"),
+        (make_source, "sources"),
+    ],
+)
+def test_the_api_follows_a_changed_key_to_its_own_address(client, make, kind):
+    record = make(key="old", state="published")
+    change(record, key="new")
+    response = client.get(f"/api/v1/{kind}/old/")
+    assert response.status_code == 301
+    assert response["Location"] == f"http://testserver/api/v1/{kind}/new/"
+    assert client.get(response["Location"]).json()["key"] == "new"
+    change(record, state="draft")
+    assert client.get(f"/api/v1/{kind}/old/").status_code == 404
+
+
 def test_chains_of_key_changes_lead_to_the_last_key(client):
     record = make_actor(key="first", state="published")
     change(record, key="second")
