@@ -14,7 +14,7 @@ what it links to is public now.
 
 from typing import NamedTuple
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import render
 
@@ -36,6 +36,23 @@ class Version(NamedTuple):
 def published_history(record):
     return record.history.filter(state=PublicationState.PUBLISHED).order_by(
         "history_date", "history_id"
+    )
+
+
+def with_versions(queryset):
+    """`queryset` with each record's current version as `public_version` and the time it was
+    written as `public_version_date` (None without history): what current_version() gives one
+    record, for a list in the same query."""
+    rows = (
+        queryset.model.history.model.objects.filter(
+            id=OuterRef("pk"), state=PublicationState.PUBLISHED
+        )
+        .order_by()
+        .values("id")
+    )
+    return queryset.annotate(
+        public_version=Subquery(rows.annotate(n=Count("pk")).values("n")),
+        public_version_date=Subquery(rows.annotate(d=Max("history_date")).values("d")),
     )
 
 

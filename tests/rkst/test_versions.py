@@ -116,6 +116,20 @@ def test_every_kind_of_record_has_its_versions(client, make, prefix, name):
     assert "Version 2 of" in client.get(f"/en{prefix}thing/").content.decode()
 
 
+def test_the_api_names_each_records_current_version(client, django_assert_max_num_queries):
+    first = make_agreement(key="first", title_ru="Первое", state="published")
+    change(first, title_ru="Первое, исправленное")
+    make_agreement(key="second", state="published")
+    detail = client.get("/api/v1/agreements/first/").json()
+    assert detail["version"] == 2 and detail["version_date"]
+    assert "Первое, исправленное" in client.get(f"{detail['page_url']}v2/").content.decode()
+    listed = {a["key"]: a["version"] for a in client.get("/api/v1/agreements/").json()["results"]}
+    assert listed == {"first": 2, "second": 1}
+    actor = make_actor(key="seeded", state="published")
+    actor.history.all().delete()
+    assert client.get("/api/v1/actors/seeded/").json()["version"] is None
+
+
 def test_records_loaded_without_history_get_their_first_version(client):
     record = make_agreement(key="seeded", title_ru="Из фикстуры", state="published")
     record.history.all().delete()
