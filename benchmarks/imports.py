@@ -325,7 +325,7 @@ def queued(args):
         assert imports.preview(batch).ok
         pages = Pages(base, f"/en/admin/rkst/importbatch/{batch.pk}/change/", cookie)
         pages.start()
-        time.sleep(3)  # the pages' times before the import, for comparison
+        time.sleep(10)  # every server worker warm; the pages' times before, for comparison
         queued_at = time.monotonic()
         assert queue.queue_confirm(batch, "en")
         while True:
@@ -337,12 +337,23 @@ def queued(args):
         time.sleep(3)
         pages.stop.set()
         pages.join()
+        assert batch.status == "imported", (batch.status, batch.error, batch.error_detail)
+        # The same confirmation in the foreground (its own process, as `import_sheet` runs
+        # it), under the same page load: what the queue itself costs, apart from the load.
+        reset()
+        loaded = Pages(base, "/en/admin/rkst/importbatch/", cookie)
+        loaded.start()
+        foreground_loaded = run("confirm", args)
+        loaded.stop.set()
+        loaded.join()
     finally:
         for process in (worker, server):
             process.terminate()
             process.wait(60)
-    assert batch.status == "imported", (batch.status, batch.error, batch.error_detail)
     during = [t for t in pages.timings if queued_at <= t[0] <= done_at]
+    if os.environ.get("BENCH_DEBUG"):
+        for t in pages.timings:
+            print(f"{t[0] - queued_at:8.2f} {t[1]:7.3f} {t[2]} {t[3]}")
     before = [t for t in pages.timings if t[0] < queued_at]
     return {
         "seconds": (batch.finished_at - batch.queued_at).total_seconds(),
@@ -351,6 +362,8 @@ def queued(args):
         "rows": batch.rows_total,
         "during": during,
         "before": before,
+        "foreground_loaded": foreground_loaded["seconds"],
+        "loaded_pages": loaded.timings,
     }
 
 
@@ -366,6 +379,11 @@ def print_queued(result, foreground):
     print(f"pages during the import: {len(during)} requests, {len(failed)} not 200, median "
           f"{1000 * median:.0f} ms, p95 {1000 * p95:.0f} ms, longest {1000 * slowest[1]:.0f} ms "
           f"({slowest[2]})")  # fmt: skip
+    loaded = sorted(t[1] for t in result["loaded_pages"])
+    extra = 100 * (result["seconds"] - result["foreground_loaded"]) / result["foreground_loaded"]
+    print(f"foreground confirm under the same page load: {result['foreground_loaded']:.2f} s; "
+          f"queued against it: {extra:+.1f} %; its pages: {len(loaded)} requests, longest "
+          f"{1000 * loaded[-1]:.0f} ms")  # fmt: skip
     if result["before"]:
         print(f"pages before it: {len(result['before'])} requests, longest "
               f"{1000 * max(t[1] for t in result['before']):.0f} ms")  # fmt: skip

@@ -139,8 +139,8 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         batch = self.get_object(request, object_id)
         extra = {}
         if batch is not None:
-            jobs.reap(ImportBatch.objects.filter(pk=batch.pk))
-            batch.refresh_from_db()
+            if jobs.reap(ImportBatch.objects.filter(pk=batch.pk)):
+                batch.refresh_from_db()
             sheet = imports.get_sheet(batch.sheet)
             extra = {
                 "batch": batch,
@@ -232,8 +232,8 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         batch, sheet = self._batch(request, pk)
         if batch.publish and not can_publish(request.user, sheet):
             raise PermissionDenied
-        jobs.reap(ImportBatch.objects.filter(pk=batch.pk))
-        batch.refresh_from_db()
+        if jobs.reap(ImportBatch.objects.filter(pk=batch.pk)):
+            batch.refresh_from_db()
         report = batch.report
         confirmable = confirmable_statuses(batch)
         if request.method == "POST":

@@ -109,9 +109,16 @@ def report_context(report, sheet):
         {**problem, "heading": headings.get(problem["column"], problem["column"])}
         for problem in report.get("problems", [])
     ]
+    actions = {
+        "create": _("create"),
+        "update": _("update"),
+        "unchanged": _("unchanged"),
+        "error": _("error"),
+    }
     rows = [
         {
             **row,
+            "action_label": actions.get(row["action"], row["action"]),
             "changes": [
                 {"column": headings.get(c, c), "old": old, "new": new}
                 for c, old, new in row["changes"]

@@ -159,10 +159,13 @@ class Heartbeat:
             temporary.write_text(json.dumps(payload))
             os.replace(temporary, path)
             return
-        with suppress(DatabaseError):  # a beat missed is told by the next
+        try:
             ImportBatch.objects.filter(pk=self.batch.pk, worker=self.worker).update(
                 heartbeat_at=now, rows_done=self.done, rows_total=self.total
             )
+        except DatabaseError:
+            # A beat missed is told by the next, on a new connection.
+            connection.close()
 
 
 def last_report(batch):
@@ -188,7 +191,7 @@ def reap(batches=None):
         batches = ImportBatch.objects.all()
     now = timezone.now()
     marked = []
-    for batch in batches.filter(status__in=RUNNING):
+    for batch in batches.filter(status__in=RUNNING).defer("report"):
         if batch.worker:
             _done, _total, heard = last_report(batch)
             if heard is None or now - heard <= lease():

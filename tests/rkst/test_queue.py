@@ -304,7 +304,7 @@ def test_a_real_worker_imports_a_queued_batch(worker, curator_client, curator):
 def test_a_worker_killed_mid_import_writes_nothing_and_the_next_import_runs(
     worker, curator_client, curator
 ):
-    rows = 20_000
+    rows = 40_000
     process = worker()
     batch = imports.new_batch("sources", "big.csv", ContentFile(sources(rows)), user=curator)
     ImportBatch.objects.filter(pk=batch.pk).update(rows_total=rows)
