@@ -10,6 +10,8 @@
 # restarts the machine's PostgreSQL: run it only where no one else uses that server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A 100,000-row CSV of the generated catalogue is about 40 MB.
+export IMPORT_MAX_FILE_SIZE=${IMPORT_MAX_FILE_SIZE:-67108864}
 . benchmarks/serve_two.sh
 trap stop_all EXIT
 which=${1:-all}
@@ -40,7 +42,11 @@ import_fault() {
     $PY benchmarks/admin_import.py http://127.0.0.1:8101 fault-curator fault-curator-password \
         "$RUN/$name.csv" >"$RUN/$name.out" 2>&1 &
     local client=$! done=0
-    for _ in $(seq 1 3000); do grep -q "^queued" "$RUN/$name.out" && break; sleep 0.2; done
+    for _ in $(seq 1 3000); do
+        grep -q "^queued" "$RUN/$name.out" && break
+        kill -0 "$client" 2>/dev/null || { sed 's/^/   client: /' "$RUN/$name.out"; exit 1; }
+        sleep 0.2
+    done
     for _ in $(seq 1 3000); do
         done=$(batch_field rows_done)
         [ "${done:-0}" -ge $((rows / 4)) ] && break
