@@ -357,8 +357,14 @@ def _read_csv(data):
     return Table(CSV, _csv_rows(text, delimiter), estimated_rows=lines)
 
 
+# The longest cell a CSV may hold: the csv module's default, set again before each read
+# because the limit is the process's, which another library may have raised.
+CSV_MAX_CELL = 131072
+
+
 def _csv_rows(text, delimiter):
     maximum = limit("IMPORT_MAX_ROWS") + 1
+    csv.field_size_limit(CSV_MAX_CELL)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     number = 0
     try:
