@@ -206,6 +206,8 @@ def _url_note(url, accessed, language="ru"):
         return f"URL: {url}"
     if language == "en":
         return f"URL: {url} (accessed: {_english_date(accessed)})"
+    if language == "kk":
+        return f"URL: {url} (қаралған күні: {_russian_date(accessed)})"
     return f"URL: {url} (дата обращения: {_russian_date(accessed)})"
 
 
@@ -398,19 +400,20 @@ def formats(source):
 def record_citation(title, url, accessed, *, catalogue_title, updated=None, language="ru"):
     """How to cite one of the catalogue's pages, as an electronic resource, in every format.
 
-    `accessed` and `updated` are dates; `language` ("ru" or "en") chooses the conventions of
-    the GOST reference.
+    `accessed` and `updated` are dates; `language` ("ru", "en" or "kk") chooses the conventions
+    of the GOST reference (Kazakh writes its notes in Kazakh, its dates as Russian does).
     """
     english = language == "en"
     title = _title(title, False)
     if updated:
         changed = _english_date(updated) if english else _russian_date(updated)
-        updated_note = f"Updated: {changed}" if english else f"Дата обновления: {changed}"
+        updated_word = {"en": "Updated", "kk": "Жаңартылған күні"}.get(language, "Дата обновления")
+        updated_note = f"{updated_word}: {changed}"
     else:
         updated_note = ""
     reference = _areas(
         f"{title} // {catalogue_title}",
-        [updated_note, _url_note(url, accessed, "en" if english else "ru")],
+        [updated_note, _url_note(url, accessed, language if language in ("en", "kk") else "ru")],
     )
     key = bibtex_key(unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]))
     entry = _bibtex_entry(

@@ -111,3 +111,10 @@ def test_the_admin_speaks_kazakh_at_kk(curator_client):
     assert '<html lang="kk"' in page
     assert "Сайтты ашу" in page  # "View site", missing from Django's own Kazakh
     assert "View site" not in page
+
+
+def test_cite_this_record_writes_its_notes_in_kazakh(client, agreement):
+    page = client.get("/kk/agreements/memo-1998/").content.decode()
+    assert "Ресей–Қазақстан ғылыми-техникалық ынтымақтастығының каталогы" in page
+    assert "қаралған күні:" in page and "Жаңартылған күні:" in page
+    assert "дата обращения" not in page
