@@ -14,7 +14,7 @@ class ActorSerialiser(Serialiser):
         "located_in", "founded_on", "aliases", "wikidata", "citations",
     ]  # fmt: skip
     related = ("parent", "located_in")
-    parts = {"aliases": (), "citations": ("source",)}
+    parts = {"aliases": ()}
 
     def row(self, actor):
         return {

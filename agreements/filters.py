@@ -310,3 +310,20 @@ class ProjectListing(Listing):
             *self.choice_facets(results, "kind"),
             self.record_facet("participant", participants, "actor"),
         ]
+
+
+class TopicFilter(django_filters.FilterSet):
+    """Topics have no list page of their own, nor filters: the API lists them all."""
+
+    class Meta:
+        model = Topic
+        fields = []
+
+
+class TopicListing(Listing):
+    filterset_class = TopicFilter
+    sorts = {
+        "order": (_("order"), ("order", "name_ru", "code")),
+        "code": (_("code"), ("code",)),
+    }
+    default_sort = "order"

@@ -31,10 +31,10 @@ class AgreementSerialiser(Serialiser):
         "signed_place", "approved_on", "status", "organisation", "parties", "topics", "citations",
     ]  # fmt: skip
     related = ("signed_place", "organisation")
-    parts = {"topics": (), "citations": ("source",)}
+    parts = {"topics": ()}
 
-    def prefetches(self):
-        return [public_parties(), *super().prefetches()]
+    def prefetches(self, as_lists=False):
+        return [public_parties(), *super().prefetches(as_lists)]
 
     def row(self, agreement):
         place = public_or_none(agreement.signed_place)
@@ -90,7 +90,7 @@ class ProjectSerialiser(Serialiser):
         "participants", "figures", "citations",
     ]  # fmt: skip
     related = ("place",)
-    parts = {"figures": (), "participant_set": ("actor",), "citations": ("source",)}
+    parts = {"figures": (), "participant_set": ("actor",)}
 
     def row(self, project):
         return {

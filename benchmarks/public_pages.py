@@ -75,15 +75,19 @@ def measure(client, url, repeat):
     return statistics.median(times), times[int(len(times) * 0.95) - 1], max(queries)
 
 
+def describe_catalogue():
+    print(
+        f"database: {connection.vendor}, agreements: {Agreement.objects.count()}, "
+        f"actors: {Actor.objects.count()}, citations: {AgreementCitation.objects.count()}"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
     client = Client(HTTP_HOST="127.0.0.1")
-    print(
-        f"database: {connection.vendor}, agreements: {Agreement.objects.count()}, "
-        f"actors: {Actor.objects.count()}, citations: {AgreementCitation.objects.count()}"
-    )
+    describe_catalogue()
     print(
         f"{'page':34} {'rendered: median ms':>20} {'p95 ms':>7} {'queries':>8} {'× trivial':>10}"
         f" {'page cache: median ms':>22} {'queries':>8}"

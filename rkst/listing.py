@@ -299,12 +299,14 @@ class Listing:
             name, ((r[f"{prefix}__{key}"], named(r, f"{prefix}__name"), r["n"]) for r in rows)
         )
 
-    def page(self):
+    def page(self, sizes=PAGE_SIZES):
+        """The page the parameters ask for, of one of `sizes` rows (the pages offer three, the
+        API any number up to its cap); the default is 50."""
         try:
             size = int(self.params.get("per_page", ""))
         except ValueError:
             size = 0
-        if size not in PAGE_SIZES:
+        if size not in sizes:
             if self.params.get("per_page"):
                 self.notes.append(
                     _("Page size “%(size)s” was ignored.")

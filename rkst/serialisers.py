@@ -2,7 +2,7 @@
 columns and rows of the list's export and the record's JSON-LD, reading only public parts.
 The apps keep theirs beside their models (agreements/serialisers.py, actors/serialisers.py)."""
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from .annotations import gap_rows, gaps_prefetch, note_rows, notes_prefetch
 from .bibliography import formats
@@ -11,18 +11,41 @@ from .exports import export_response
 from .models import Source
 
 
-def public_prefetch(model, name, *related):
+def listed(name):
+    """The attribute that holds the list of a record's public `name` when prefetched as a
+    list: read as it was fetched, where a related manager would copy its query a record."""
+    return f"public_{name}"
+
+
+def public_prefetch(model, name, *related, defer=(), as_list=False):
     """The public rows of each record's `name` (a relation of `model` to parts with a
-    public() method, see rkst.models.PublicQuerySet), with the `related` records they read."""
+    public() method, see rkst.models.PublicQuerySet), with the `related` records they read,
+    without the columns named in `defer`; `as_list`: as the list listed(name)."""
     parts = model._meta.get_field(name).related_model
-    return Prefetch(name, queryset=parts._default_manager.public().select_related(*related))
+    queryset = parts._default_manager.public().select_related(*related)
+    if defer:
+        queryset = queryset.defer(*defer)
+    return Prefetch(name, queryset=queryset, to_attr=listed(name) if as_list else None)
+
+
+def public_citations(model, as_list=False):
+    """The public citations of each record of `model`, with the keys of their source and of
+    the work relaying them (`source_key`, `found_in_key`): what a list shows of them, without
+    building a source for each citation. `as_list`: as the list listed("citations")."""
+    citations = model._meta.get_field("citations").related_model
+    queryset = citations.objects.public().annotate(
+        source_key=F("source__key"), found_in_key=F("found_in__key")
+    )
+    return Prefetch(
+        "citations", queryset=queryset, to_attr=listed("citations") if as_list else None
+    )
 
 
 def citation_rows(record):
-    """The record's citations as the exports give them, prefetched as a public part; the
+    """The record's citations as the exports give them, prefetched by public_citations(); the
     locator in the language of the response."""
     return [
-        {"source": c.source.key, "field": c.field, "locator": locator(c.locator), "quote": c.quote}
+        {"source": c.source_key, "field": c.field, "locator": locator(c.locator), "quote": c.quote}
         for c in record.citations.all()
     ]
 
@@ -39,18 +62,24 @@ class Serialiser:
     parts = {}  # the public parts a row reads, by relation: the records they read in turn
     # What the curators tell readers about the record, after its own columns.
     editorial_columns = ["editorial_notes", "known_gaps"]
+    cited = True  # a row reads the record's public citations (public_citations())
 
     def __init__(self, request):
         self.request = request
 
-    def prefetches(self):
-        parts = self.parts.items()
-        own = [public_prefetch(self.model, name, *related) for name, related in parts]
-        return [*own, notes_prefetch(), gaps_prefetch()]
+    def prefetches(self, as_lists=False):
+        parts = [
+            public_prefetch(self.model, name, *related, as_list=as_lists)
+            for name, related in self.parts.items()
+        ]
+        cited = [public_citations(self.model, as_lists)] if self.cited else []
+        return [*parts, *cited, notes_prefetch(), gaps_prefetch()]
 
-    def prepare(self, queryset):
-        """`queryset` with what the rows read."""
-        return queryset.select_related(*self.related).prefetch_related(*self.prefetches())
+    def prepare(self, queryset, as_lists=False):
+        """`queryset` with what the rows read; `as_lists`: each part as the list
+        listed(name) (what the API reads)."""
+        prefetches = self.prefetches(as_lists)
+        return queryset.select_related(*self.related).prefetch_related(*prefetches)
 
     def row(self, record):
         """The record's own columns."""
@@ -79,6 +108,7 @@ class Serialiser:
 
 class SourceSerialiser(Serialiser):
     model = Source
+    cited = False  # a source is the evidence
     name = "sources"
     columns = [
         "key", "kind", "authors", "title", "title_supplied", "container", "year", "volume",

@@ -275,17 +275,15 @@ def statement_timeout():
         yield
 
 
-def public_page(view):
-    """A public page: an ETag (the browser revalidates and gets 304 while nothing changed),
-    for anonymous readers the page cache, and on PostgreSQL a bound on each statement's time:
-    a statement that runs longer is cancelled and the reader gets the 503 page."""
-    conditional = condition(etag_func=catalogue_etag)(_from_page_cache(view))
+def bounded(view):
+    """On PostgreSQL, a bound on each statement's time of `view`: a statement that runs longer
+    is cancelled and the reader gets the 503 page. Every response is revalidated (no-cache)."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
             with statement_timeout():
-                response = conditional(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
         except OperationalError as error:
             if not timed_out(error):
                 raise
@@ -311,6 +309,12 @@ def moved_or_404(queryset, key):
     if record is None:
         raise Http404
     return HttpResponsePermanentRedirect(record.get_absolute_url())
+
+
+def public_page(view):
+    """A public page: an ETag (the browser revalidates and gets 304 while nothing changed),
+    for anonymous readers the page cache, and the bound on its statements (bounded())."""
+    return bounded(condition(etag_func=catalogue_etag)(_from_page_cache(view)))
 
 
 _migrations_applied = False

@@ -91,6 +91,10 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "actors",
     "agreements",
 ]
@@ -102,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "rkst.security.SecurityLogMiddleware",
+    # Before anything that may answer: a preflight of the API is answered here.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -298,6 +304,51 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [csp.SELF],
     },
 }
+
+# The read-only API at /api/v1/ (rkst.api; README, "The API"): JSON only, anonymous, every
+# record read through the visibility layer. API_THROTTLE_RATE bounds each client address
+# ("120/minute", "5000/day"; empty: no bound); the count lives in the cache (Redis when set).
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/minute")
+API_MAX_PAGE_SIZE = 100
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["rkst.api.throttling.AnonymousThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Behind a proxy that appends the client's address, the throttle reads that one.
+    "NUM_PROXIES": 1 if USE_X_FORWARDED_FOR else None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "RKST catalogue API",
+    "DESCRIPTION": (
+        "Read-only access to the published records of the catalogue of Russia–Kazakhstan "
+        "scientific and technical cooperation: agreements, actors, projects, sources and "
+        "topics, with their parties, relations, participants, figures and citations."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
+    # Stable names of the choice sets that several records share a field name for.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementKindEnum": "agreements.models.Agreement.Kind",
+        "ActorKindEnum": "actors.models.Actor.Kind",
+        "AliasKindEnum": "actors.models.ActorAlias.Kind",
+        "ProjectKindEnum": "agreements.models.Project.Kind",
+        "SourceKindEnum": "rkst.models.Source.Kind",
+    },
+}
+# CORS (django-cors-headers): any site may read the API from a browser, without credentials;
+# nothing else of the catalogue is shared across origins.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "if-none-match")
+CORS_EXPOSE_HEADERS = ("ETag",)
 
 LOGGING = {
     "version": 1,

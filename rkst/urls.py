@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import dashboard, serving, views
+from .api import urls as api_urls
 
 source_patterns = (
     [
@@ -20,9 +21,21 @@ data_patterns = (
     "data",
 )
 
+# The read-only API: the kernel's addresses and sources, and each app's records.
+api_patterns = (
+    [
+        path("", include("rkst.api.urls")),
+        path("", include("actors.api")),
+        path("", include("agreements.api")),
+        path("", include(api_urls.not_found)),
+    ],
+    "api",
+)
+
 urlpatterns = [
     path("robots.txt", views.robots, name="robots"),
     path("healthz", serving.healthz, name="healthz"),
+    path("api/v1/", include(api_patterns)),
 ] + i18n_patterns(
     # The curators' dashboard, linked from the admin's index.
     path("admin/dashboard/", admin.site.admin_view(dashboard.dashboard), name="dashboard"),

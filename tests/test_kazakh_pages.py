@@ -51,6 +51,8 @@ KEPT = {
     "windows",
     "excel",
     "unit",
+    "api",
+    "openapi",
     "русский",  # the switch names each language in itself
     "english",  # the switch names each language in itself
 }

@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 
 from actors.models import Actor, ActorAlias
-from agreements.models import Agreement, Project
+from agreements.models import Agreement, Project, Topic
 from rkst.models import KnownGap, Source
 from tests.factories import (
     make_actor,
@@ -447,3 +447,58 @@ def test_no_release_holds_a_draft(client, markers, tmp_path):
         if row["quote"] == "видимая цитата"
     ]
     assert framework["record"] == "framework"
+
+
+API = {Agreement: "agreements", Actor: "actors", Project: "projects", Source: "sources"}
+
+
+def test_no_api_answer_shows_a_draft(client, markers):
+    for kind in [*API.values(), "topics"]:
+        data = fetch(client, markers, f"/api/v1/{kind}/", {"per_page": 100}).json()
+        assert data["count"] == len(data["results"]) > 0
+        for item in data["results"]:
+            fetch(client, markers, f"/api/v1/{kind}/{item.get('key') or item['code']}/")
+    for model, kind in API.items():
+        for key in model.objects.exclude(state="published").values_list("key", flat=True):
+            response = client.get(f"/api/v1/{kind}/{key}/")
+            assert response.status_code == 404
+            assert_unmarked(response, markers, echoed=[key])
+    draft_topic = next(
+        code for code in Topic.objects.values_list("code", flat=True) if "zz" in code
+    )
+    assert client.get(f"/api/v1/topics/{draft_topic}/").status_code == 404
+    for url in LISTS:
+        everything = fetch(client, markers, f"/api/v1{url}").json()["count"]
+        _offered, unknown = filter_values(client.get(url).context["listing"])
+        for name, values in unknown.items():
+            for value in values:
+                data = fetch(client, markers, f"/api/v1{url}", {name: value}, echoed=[value])
+                assert data.json()["count"] == everything and data.json()["notes"], (name, value)
+        for marker in markers:
+            assert client.get(f"/api/v1{url}", {"q": marker}).json()["count"] == 0
+
+
+def test_the_api_shows_the_public_parts_of_a_record(client, markers):
+    framework = client.get("/api/v1/agreements/framework/").json()
+    assert {p["actor"]["key"] for p in framework["parties"]} == {
+        *("russia", "kazakhstan", "semey", "institute", "university"),
+    }
+    assert framework["signed_place"] is None and framework["organisation"] is None
+    assert [(c["source"], c["locator"], c["quote"]) for c in framework["citations"]] == [
+        ("article", "с. 3", "видимая цитата")
+    ]
+    [relation] = framework["relations"]
+    assert (relation["source"]["key"], relation["type"]) == ("memo", "supplements")
+    assert [c["quote"] for c in relation["citations"]] == ["видимая связь"]
+    assert [p["key"] for p in framework["projects"]] == ["baikonur"]
+    assert [t["code"] for t in framework["topics"]] == ["space"]
+    baikonur = client.get("/api/v1/projects/baikonur/").json()
+    assert [p["actor"]["key"] for p in baikonur["participants"]] == ["russia"]
+    assert [f["label_ru"] for f in baikonur["figures"]] == ["Аренда"]
+    assert baikonur["place"] is None and [a["key"] for a in baikonur["agreements"]] == ["framework"]
+    university = client.get("/api/v1/actors/university/").json()
+    assert university["parent"] is None and university["located_in"]["key"] == "semey"
+    assert [(c["source"], c["locator"]) for c in university["citations"]] == [("book", "с. 9")]
+    assert [a["name"] for a in university["aliases"]] == ["УНИ"]
+    institute = client.get("/api/v1/actors/institute/").json()
+    assert institute["located_in"] is None and institute["parent"]["key"] == "omsk"

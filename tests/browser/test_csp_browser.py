@@ -109,3 +109,32 @@ def test_the_listener_sees_a_violation(page, violations):
         page.wait_for_timeout(100)
     assert page.evaluate("window.ran") is None
     assert any("script-src" in v for v in violations)
+
+
+def test_the_api_documentation_runs_under_the_policy_alone(
+    page, violations, catalogue, live_server
+):
+    """Swagger UI draws every operation of the schema from our own files: no violation, and
+    no request leaves the server."""
+    outside = []
+    page.on(
+        "request",
+        lambda request: (
+            request.url.startswith(("http://", "https://"))
+            and not request.url.startswith(live_server.url)
+            and outside.append(request.url)
+        ),
+    )
+    visit(page, "/api/v1/docs/")
+    page.locator(
+        ".swagger-ui .opblock-summary-path", has_text="/api/v1/agreements/{key}/"
+    ).wait_for()
+    assert page.locator(".swagger-ui .opblock").count() == 11
+    # An operation opens and answers from this server.
+    page.locator(".opblock-summary", has_text="/api/v1/topics/{code}/").click()
+    page.get_by_role("button", name="Try it out").click()
+    page.locator("input[placeholder='code']").fill("nothing")
+    page.get_by_role("button", name="Execute").click()
+    page.locator(".responses-table .response-col_status", has_text="404").first.wait_for()
+    assert violations == []
+    assert outside == []

@@ -379,3 +379,20 @@ def test_a_note_saved_from_an_outdated_copy_is_refused(note):
         second.save()
     note.refresh_from_db()
     assert note.text_en == "Checked again." and note.history.count() == 2
+
+
+def test_the_api_gives_a_records_notes_and_gaps(client, note, agreement):
+    gap = make_gap(key="more-docs", description_ru="Ещё документы", description_en="More", **PUBLIC)
+    gap.links.create(record=agreement, role="held")
+    make_gap(key="draft-gap", description_ru="zzhidden").links.create(record=agreement)
+    detail = client.get("/api/v1/agreements/framework/").json()
+    (listed,) = client.get("/api/v1/agreements/").json()["results"]
+    for data in (detail, listed):
+        (given,) = data["editorial_notes"]
+        assert (given["key"], given["field"]) == ("signed-doubt", "signed_on")
+        assert given["text_en"] == "The date is doubtful: the article gives it twice."
+        assert given["citations"][0]["quote"] == "подписание 25 ноября"
+        assert [(g["key"], g["role"], g["bound"]) for g in data["known_gaps"]] == [
+            ("more-docs", "held", "more_than")
+        ]
+    assert client.get("/api/v1/actors/moscow/").json()["editorial_notes"] == []
