@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.formats import number_format
 
 from rkst.dates import PartialDate
-from tests.factories import make_actor, make_agreement
+from tests.factories import make_actor, make_agreement, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -37,16 +37,9 @@ def agreement():
         signed="06.07.1998",
         state="published",
     )
-    agreement.citations.create(
-        source=make_source_published(), field="signed_on", locator="с. 3", quote="06.07.1998"
-    )
+    source = make_source(state="published", key="article", title="Статья")
+    agreement.citations.create(source=source, field="signed_on", locator="с. 3", quote="06.07.1998")
     return agreement
-
-
-def make_source_published():
-    from tests.factories import make_source
-
-    return make_source(state="published", key="article", title="Статья")
 
 
 @pytest.mark.parametrize(
