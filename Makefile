@@ -10,6 +10,15 @@ DEMO_EDITOR_PASSWORD ?= rkst-demo-editor
 
 .PHONY: run serve test install chromium lint clean
 
+# $(call with_worker,ENV,COMMAND): COMMAND in the foreground with the import worker beside it
+# (queued imports, rkst/imports/queue.py), which is stopped when COMMAND stops (SIGTERM: it
+# finishes the job it runs, if any, then exits).
+define with_worker
+	@$(1) $(PY) manage.py import_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(2)
+endef
+
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -21,11 +30,11 @@ install: $(VENV)/installed
 run: install
 	$(PY) manage.py migrate --noinput
 	@fixtures=$$(ls fixtures/*.json 2>/dev/null | sort); \
-	if [ -n "$$fixtures" ]; then $(PY) manage.py loaddata $$fixtures; fi
+	if [ -n "$$fixtures" ]; then $(PY) manage.py record_first_history --load $$fixtures; fi
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_curator --username "$(DEMO_USER)" --password "$(DEMO_PASSWORD)" \
 		--editor-username "$(DEMO_EDITOR)" --editor-password "$(DEMO_EDITOR_PASSWORD)"
-	$(PY) manage.py runserver $(HOST)
+	$(call with_worker,,$(PY) manage.py runserver $(HOST))
 
 # Production-like: gunicorn (workers from the CPU count), DEBUG off, static files hashed,
 # compressed and served by whitenoise with far-future caching, persistent connections.
@@ -34,7 +43,7 @@ SERVE_ENV := DEBUG=false STATIC_MANIFEST=true CONN_MAX_AGE=$${CONN_MAX_AGE:-60}
 serve: install
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
-	$(SERVE_ENV) BIND=$(HOST) $(VENV)/bin/gunicorn -c rkst/gunicorn.py rkst.wsgi
+	$(call with_worker,$(SERVE_ENV),$(SERVE_ENV) BIND=$(HOST) $(VENV)/bin/gunicorn -c rkst/gunicorn.py rkst.wsgi)
 
 # The browser tests drive Debian's Chromium; Playwright cannot download its own here.
 chromium:
@@ -51,4 +60,4 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache db.sqlite3
+	rm -rf $(VENV) staticfiles .pytest_cache db.sqlite3 db.sqlite3-wal db.sqlite3-shm db.sqlite3-imports

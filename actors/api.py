@@ -50,7 +50,8 @@ class ActorSerializer(RecordSerializer):
     class Meta:
         model = Actor
         fields = [
-            "key", "page_url", "name_ru", "name_en", "short_name_ru", "short_name_en", "kind",
+            "key", "version", "version_date",
+            "page_url", "name_ru", "name_en", "short_name_ru", "short_name_en", "kind",
             "country", "parent", "located_in", "founded_on", "dissolved_on", "iso_3166_2",
             "wikidata", "website", "description_ru", "description_en", "aliases", "citations",
             "updated_at", "editorial_notes", "known_gaps",

@@ -1,9 +1,19 @@
 """An actor as the public reads it off its page: its export row and its JSON-LD."""
 
 from rkst.models import public_or_none
-from rkst.serialisers import Serialiser, citation_rows, key_of
+from rkst.serialisers import CITATION_FIELDS, Serialiser, citation_rows, key_of
 
 from .models import Actor
+
+# The schema.org type of each kind of actor; any other kind is an Organization.
+SCHEMA_TYPES = {
+    Actor.Kind.STATE: "GovernmentOrganization",
+    Actor.Kind.GOVERNMENT: "GovernmentOrganization",
+    Actor.Kind.MINISTRY: "GovernmentOrganization",
+    Actor.Kind.ADMINISTRATION: "GovernmentOrganization",
+    Actor.Kind.REGION: "Place",
+    Actor.Kind.CITY: "Place",
+}
 
 
 class ActorSerialiser(Serialiser):
@@ -15,6 +25,7 @@ class ActorSerialiser(Serialiser):
     ]  # fmt: skip
     related = ("parent", "located_in")
     parts = {"aliases": ()}
+    tables = {"citations": CITATION_FIELDS}
 
     def row(self, actor):
         return {
@@ -33,13 +44,10 @@ class ActorSerialiser(Serialiser):
             "citations": citation_rows(actor),
         }
 
-    def json_ld(self, actor):
-        place = actor.kind in (Actor.Kind.REGION, Actor.Kind.CITY)
-        return {
-            "@context": "https://schema.org",
-            "@type": "Place" if place else "Organization",
-            "url": self.request.build_absolute_uri(),
+    def json_ld(self, actor, version=None):
+        data = {
+            "@type": SCHEMA_TYPES.get(actor.kind, "Organization"),
             "name": actor.name(),
             "alternateName": [alias.name for alias in actor.aliases.all()],
-            "sameAs": f"https://www.wikidata.org/wiki/{actor.wikidata}" if actor.wikidata else None,
         }
+        return self.linked_data(actor, version, data)

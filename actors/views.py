@@ -6,7 +6,8 @@ from rkst.citations import numbered_notes
 from rkst.listing import cached
 from rkst.models import public_or_none
 from rkst.serialisers import public_prefetch
-from rkst.serving import moved_or_404, preview_draft, public_page, readable
+from rkst.serving import get_public, preview_draft, public_page, readable
+from rkst.versions import current_version
 
 from .filters import ActorListing
 from .models import Actor
@@ -28,17 +29,15 @@ def actor_list(request):
 @public_page
 def actor_detail(request, key):
     public = Actor.objects.public()
-    actor = (
+    # A merged or renamed actor's key answers with the actor it answers for now.
+    actor = get_public(
         readable(request, Actor.objects.all())
         .select_related("parent", "located_in")
-        .prefetch_related(public_prefetch(Actor, "aliases"))
-        .filter(key=key)
-        .first()
+        .prefetch_related(public_prefetch(Actor, "aliases")),
+        key,
     )
-    if actor is None:
-        # A merged actor's key answers with the actor it was merged into.
-        return moved_or_404(public, key)
     preview_draft(request, actor)
+    version = current_version(actor) if actor.is_published else None
     labels = {"": _("the record as a whole"), **dict(Actor.CITABLE_FIELDS)}
     facts, notes = numbered_notes(actor, labels)
     # Agreements and projects live in the app above this one: reached through reverse names.
@@ -59,7 +58,8 @@ def actor_detail(request, key):
         "facts": facts,
         "notes": notes,
         "annotations": annotations(actor),
-        "json_ld": ActorSerialiser(request).json_ld(actor),
+        "version": version,
+        "json_ld": ActorSerialiser(request).json_ld(actor, version),
         "partners": cached(request, f"actor:{actor.pk}:partners", lambda: partner_drawing(actor)),
     }
     return render(request, "actors/detail.html", context)

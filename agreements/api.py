@@ -124,7 +124,8 @@ class AgreementSerializer(RecordSerializer):
     class Meta:
         model = Agreement
         fields = [
-            "key", "page_url", "title_ru", "title_en", "short_title_ru", "short_title_en",
+            "key", "version", "version_date",
+            "page_url", "title_ru", "title_en", "short_title_ru", "short_title_en",
             "title_supplied", "kind", "binding", "level", "organisation", "signed_on",
             "signed_place", "approved_on",
             "in_force_on", "ended_on", "status", "status_checked_on", "parties", "topics",
@@ -183,7 +184,8 @@ class ProjectSerializer(RecordSerializer):
     class Meta:
         model = Project
         fields = [
-            "key", "page_url", "name_ru", "name_en", "kind", "started_on", "ended_on", "place",
+            "key", "version", "version_date",
+            "page_url", "name_ru", "name_en", "kind", "started_on", "ended_on", "place",
             "description_ru", "description_en", "participants", "figures", "agreements",
             "citations", "updated_at",
             "editorial_notes", "known_gaps",

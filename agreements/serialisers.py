@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 
 from actors.models import Actor
 from rkst.models import public_or_none
-from rkst.serialisers import Serialiser, citation_rows, key_of
+from rkst.serialisers import CITATION_FIELDS, Serialiser, citation_rows, key_of
 
 from .models import Agreement, AgreementParty, Project
 
@@ -32,6 +32,7 @@ class AgreementSerialiser(Serialiser):
     ]  # fmt: skip
     related = ("signed_place", "organisation")
     parts = {"topics": ()}
+    tables = {"parties": ("key", "name_ru", "name_en", "role"), "citations": CITATION_FIELDS}
 
     def prefetches(self, as_lists=False):
         return [public_parties(), *super().prefetches(as_lists)]
@@ -64,22 +65,18 @@ class AgreementSerialiser(Serialiser):
             "citations": citation_rows(agreement),
         }
 
-    def json_ld(self, agreement):
-        url = self.url(agreement)
-        return {
-            "@context": "https://schema.org",
+    def json_ld(self, agreement, version=None):
+        data = {
             "@type": "Legislation",
-            "@id": url,
-            "url": url,
             "name": agreement.title(),
             "alternateName": agreement.title_en
             if self.request.LANGUAGE_CODE[:2] == "ru"
             else agreement.title_ru,
             "legislationDate": agreement.signed.iso() if agreement.signed else None,
             "legislationType": agreement.get_kind_display(),
-            "dateModified": agreement.updated_at.isoformat(),
             "about": [topic.name() for topic in agreement.topics.all()],
         }
+        return self.linked_data(agreement, version, data)
 
 
 class ProjectSerialiser(Serialiser):
@@ -91,6 +88,11 @@ class ProjectSerialiser(Serialiser):
     ]  # fmt: skip
     related = ("place",)
     parts = {"figures": (), "participant_set": ("actor",)}
+    tables = {
+        "participants": ("key", "name_ru", "role"),
+        "figures": ("measure", "value", "unit"),
+        "citations": CITATION_FIELDS,
+    }
 
     def row(self, project):
         return {
@@ -113,10 +115,5 @@ class ProjectSerialiser(Serialiser):
             "citations": citation_rows(project),
         }
 
-    def json_ld(self, project):
-        return {
-            "@context": "https://schema.org",
-            "@type": "Project",
-            "url": self.request.build_absolute_uri(),
-            "name": project.name(),
-        }
+    def json_ld(self, project, version=None):
+        return self.linked_data(project, version, {"@type": "Project", "name": project.name()})

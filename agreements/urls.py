@@ -1,7 +1,10 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from rkst.versions import version_page
+
 from . import feeds, views
+from .models import Agreement, Project
 from .sitemaps import SITEMAPS
 
 agreement_patterns = (
@@ -10,6 +13,7 @@ agreement_patterns = (
         # Before the records: "feed" is no agreement's key.
         path("feed/", feeds.agreement_feed, name="feed"),
         path("<slug:key>/", views.agreement_detail, name="detail"),
+        path("<slug:key>/v<int:number>/", version_page, {"model": Agreement}, name="version"),
     ],
     "agreements",
 )
@@ -17,6 +21,7 @@ project_patterns = (
     [
         path("", views.project_list, name="list"),
         path("<slug:key>/", views.project_detail, name="detail"),
+        path("<slug:key>/v<int:number>/", version_page, {"model": Project}, name="version"),
     ],
     "projects",
 )

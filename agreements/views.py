@@ -1,6 +1,6 @@
 from django.db.models import Count
 from django.http import QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +12,8 @@ from rkst.citations import numbered_notes
 from rkst.listing import cached, named, shown
 from rkst.models import Source
 from rkst.serialisers import public_prefetch
-from rkst.serving import preview_draft, public_page, readable
+from rkst.serving import get_public, preview_draft, public_page, readable, version_url
+from rkst.versions import current_version
 from rkst.views import with_csl_text
 
 from . import maps, networks
@@ -91,13 +92,14 @@ def agreement_list(request):
 
 @public_page
 def agreement_detail(request, key):
-    agreement = get_object_or_404(
+    agreement = get_public(
         readable(request, Agreement.objects.all())
         .select_related("signed_place", "organisation")
         .prefetch_related(public_parties(), "topics"),
-        key=key,
+        key,
     )
     preview_draft(request, agreement)
+    version = current_version(agreement) if agreement.is_published else None
     relations = AgreementRelation.objects.public()
     relations_from = [
         (relation.get_type_display(), relation.target, relation)
@@ -110,7 +112,10 @@ def agreement_detail(request, key):
     labels = {"": _("the record as a whole"), **dict(Agreement.CITABLE_FIELDS)}
     facts, notes = numbered_notes(agreement, labels)
     serialiser = AgreementSerialiser(request)
-    url = serialiser.url(agreement)
+    # A version is cited by its permanent address, which keeps showing what it said.
+    url = request.build_absolute_uri(
+        version_url(agreement, version.number) if version else agreement.get_absolute_url()
+    )
     language = request.LANGUAGE_CODE[:2]
     context = {
         "agreement": agreement,
@@ -128,11 +133,13 @@ def agreement_detail(request, key):
                 url,
                 timezone.localdate(),
                 catalogue_title=CATALOGUE_TITLE[language],
-                updated=timezone.localdate(agreement.updated_at),
+                updated=timezone.localdate(version.date if version else agreement.updated_at),
                 language=language,
+                version=version.number if version else None,
             )
         ),
-        "json_ld": serialiser.json_ld(agreement),
+        "version": version,
+        "json_ld": serialiser.json_ld(agreement, version),
     }
     return render(request, "agreements/detail.html", context)
 
@@ -152,16 +159,17 @@ def project_list(request):
 
 @public_page
 def project_detail(request, key):
-    project = get_object_or_404(
+    project = get_public(
         readable(request, Project.objects.all())
         .select_related("place")
         .prefetch_related(
             public_prefetch(Project, "figures"),
             public_prefetch(Project, "participant_set", "actor"),
         ),
-        key=key,
+        key,
     )
     preview_draft(request, project)
+    version = current_version(project) if project.is_published else None
     labels = {"": _("the record as a whole"), **dict(Project.CITABLE_FIELDS)}
     facts, notes = numbered_notes(project, labels)
     context = {
@@ -171,7 +179,8 @@ def project_detail(request, key):
         "facts": facts,
         "notes": notes,
         "annotations": annotations(project),
-        "json_ld": ProjectSerialiser(request).json_ld(project),
+        "version": version,
+        "json_ld": ProjectSerialiser(request).json_ld(project, version),
     }
     return render(request, "agreements/project_detail.html", context)
 

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Fault tests against two app servers behind nginx on the 50,000-agreement PostgreSQL catalogue.
-# Each prints what it did and what readers saw; see benchmarks/README.md for the results.
+# Fault tests against two app servers behind nginx, with an import worker beside them, on the
+# 50,000-agreement PostgreSQL catalogue. Each prints what it did and what readers saw; see
+# benchmarks/README.md for the results.
 #
 #   export DATABASE_URL=postgres://postgres@127.0.0.1:5432/rkst_bench
-#   benchmarks/faults.sh [all|import-kill|import-terminate|postgres-restart|server-restart]
+#   benchmarks/faults.sh [all|queue-kill|import-terminate|postgres-restart|server-restart]
+#
+# queue-kill imports QUEUE_ROWS rows (100,000); import-terminate 10,000. postgres-restart
+# restarts the machine's PostgreSQL: run it only where no one else uses that server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A 100,000-row CSV of the generated catalogue is about 40 MB.
+export IMPORT_MAX_FILE_SIZE=${IMPORT_MAX_FILE_SIZE:-67108864}
 . benchmarks/serve_two.sh
 trap stop_all EXIT
 which=${1:-all}
@@ -14,6 +20,8 @@ require_catalogue
 start_app a 8101
 start_app b 8102
 start_proxy
+start_worker 1
+QUEUE_ROWS=${QUEUE_ROWS:-100000}
 
 curator() {  # a superuser for the admin imports, with a known password
     $PY manage.py shell -v0 -c "
@@ -24,34 +32,59 @@ user.set_password('fault-curator-password')
 user.save()"
 }
 
-# import_fault NAME ACTION: an admin import of 10,000 rows on server a; ACTION runs once the
-# confirm is under way. Nothing may be written; the next request must be served.
+# import_fault NAME ACTION ROWS: an admin import of ROWS rows through server a, confirmed into
+# the queue; ACTION runs once the worker has done a quarter of the rows. Nothing may be
+# written; the batch must say why; the next request must be served.
 import_fault() {
-    local name=$1 action=$2 prefix
-    prefix="$name-$(date +%s)"
-    $PY benchmarks/import_rows.py "$RUN/$name.csv" --rows 10000 --prefix "$prefix"
+    local name=$1 action=$2 rows=$3
+    PREFIX="$name-$(date +%s)"
+    $PY benchmarks/import_rows.py "$RUN/$name.csv" --rows "$rows" --prefix "$PREFIX"
     $PY benchmarks/admin_import.py http://127.0.0.1:8101 fault-curator fault-curator-password \
         "$RUN/$name.csv" >"$RUN/$name.out" 2>&1 &
-    local client=$!
-    # Wait until the preview is ready and the confirm has been sent, then strike.
-    for _ in $(seq 1 600); do grep -q "preview ready" "$RUN/$name.out" && break; sleep 0.2; done
-    sleep 2
+    local client=$! done=0
+    for _ in $(seq 1 3000); do
+        grep -q "^queued" "$RUN/$name.out" && break
+        kill -0 "$client" 2>/dev/null || { sed 's/^/   client: /' "$RUN/$name.out"; exit 1; }
+        sleep 0.2
+    done
+    for _ in $(seq 1 3000); do
+        done=$(batch_field rows_done)
+        [ "${done:-0}" -ge $((rows / 4)) ] && break
+        sleep 0.2
+    done
+    echo "   the worker reports $done of $rows rows done"
     $action
     wait "$client" || true
     sed 's/^/   client: /' "$RUN/$name.out"
     local written status
-    written=$(count_keys "$prefix")
+    written=$(count_keys "$PREFIX")
     status=$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$PROXY_PORT/agreements/")
-    echo "   rows written: $written of 10000 (expected 0); next request: $status"
+    echo "   rows written: $written of $rows (expected 0); batch: $(batch_field "status, error");" \
+        "next request: $status"
     [ "$written" = 0 ] && [ "$status" = 200 ] || exit 1
 }
 
-kill_import_worker() {  # SIGKILL the busiest worker of server a: the one confirming
-    local master worker
-    master=$(cat "$RUN/a.pid")
-    worker=$(ps -o pid=,pcpu= --ppid "$master" | sort -k2 -nr | head -1 | awk '{print $1}')
-    echo "   SIGKILL to worker $worker of server a"
-    kill -KILL "$worker"
+batch_field() {  # the field(s) of the latest import batch
+    psql "$DATABASE_URL" -Atc "SELECT $1 FROM rkst_importbatch ORDER BY id DESC LIMIT 1"
+}
+
+kill_import_worker() {  # SIGKILL the import worker, in the middle of the import
+    echo "   SIGKILL to the import worker $(cat "$RUN/worker-1.pid")"
+    kill -KILL "$(cat "$RUN/worker-1.pid")"
+    rm -f "$RUN/worker-1.pid"
+}
+
+next_import() {  # a next import runs normally, through a new worker
+    start_worker 2
+    local prefix
+    prefix="next-$(date +%s)"
+    $PY benchmarks/import_rows.py "$RUN/next.csv" --rows 1000 --prefix "$prefix"
+    $PY benchmarks/admin_import.py http://127.0.0.1:8101 fault-curator fault-curator-password \
+        "$RUN/next.csv" 2>&1 | sed 's/^/   next import: /'
+    local written
+    written=$(count_keys "$prefix")
+    echo "   next import: rows written $written of 1000; batch: $(batch_field "status, error")"
+    [ "$written" = 1000 ] || exit 1
 }
 
 terminate_import_connection() {  # end the import's database session from PostgreSQL's side
@@ -84,16 +117,18 @@ from agreements.models import Agreement
 print(Agreement.objects.filter(key__startswith='$1-').count())"
 }
 
-if [ "$which" = all ] || [ "$which" = import-kill ]; then
-    echo "==> An app server's worker killed with SIGKILL in the middle of an import"
+if [ "$which" = all ] || [ "$which" = queue-kill ] || [ "$which" = import-kill ]; then
+    echo "==> The import worker killed with SIGKILL in the middle of a queued $QUEUE_ROWS-row import"
     curator
-    import_fault import-kill kill_import_worker
+    import_fault queue-kill kill_import_worker "$QUEUE_ROWS"
+    next_import
 fi
 
 if [ "$which" = all ] || [ "$which" = import-terminate ]; then
     echo "==> The import's database connection terminated in the middle of it"
     curator
-    import_fault import-terminate terminate_import_connection
+    [ -f "$RUN/worker-1.pid" ] || [ -f "$RUN/worker-2.pid" ] || start_worker 1
+    import_fault import-terminate terminate_import_connection 10000
 fi
 
 if [ "$which" = all ] || [ "$which" = server-restart ]; then

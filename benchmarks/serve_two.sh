@@ -28,6 +28,15 @@ start_app() {  # start_app NAME PORT
     wait_for "http://127.0.0.1:$2/healthz"
 }
 
+start_worker() {  # start_worker NAME: an import worker (queued imports) on the same database
+    $PY manage.py import_worker >"$RUN/worker-$1.log" 2>&1 &
+    echo $! >"$RUN/worker-$1.pid"
+}
+
+stop_worker() {  # stop_worker NAME: it finishes the job it runs, then exits
+    [ -f "$RUN/worker-$1.pid" ] && kill -TERM "$(cat "$RUN/worker-$1.pid")" 2>/dev/null || true
+}
+
 stop_app() {  # stop_app NAME: graceful stop, as a deployment does
     [ -f "$RUN/$1.pid" ] && kill -TERM "$(cat "$RUN/$1.pid")" 2>/dev/null || true
     for _ in $(seq 1 60); do [ -f "$RUN/$1.pid" ] || break; sleep 0.5; done
@@ -73,6 +82,9 @@ stop_all() {
     [ -f "$RUN/nginx.pid" ] && nginx -c "$RUN/nginx.conf" -p "$RUN" -s stop 2>/dev/null || true
     stop_app a
     stop_app b
+    for pidfile in "$RUN"/worker-*.pid; do
+        [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+    done
 }
 
 wait_for() {

@@ -186,6 +186,7 @@ class EditorialNoteInline(RecordFactInline, GenericStackedInline):
     fields = (("field", "order"), "text_ru", "text_en")
     show_change_link = True
     classes = ("collapse",)
+    add_another = _("Add another editorial note")
 
 
 class GapLinkInline(RecordFactInline, GenericTabularInline):
@@ -195,6 +196,7 @@ class GapLinkInline(RecordFactInline, GenericTabularInline):
     extra = 0
     autocomplete_fields = ("gap",)
     fields = ("gap", "role", "field")
+    add_another = _("Add another known gap")
     verbose_name = _("known gap concerning this record")
     verbose_name_plural = _("known gaps concerning this record")
 

@@ -397,11 +397,15 @@ def formats(source):
     }
 
 
-def record_citation(title, url, accessed, *, catalogue_title, updated=None, language="ru"):
+def record_citation(
+    title, url, accessed, *, catalogue_title, updated=None, language="ru", version=None
+):
     """How to cite one of the catalogue's pages, as an electronic resource, in every format.
 
-    `accessed` and `updated` are dates; `language` ("ru", "en" or "kk") chooses the conventions
-    of the GOST reference (Kazakh writes its notes in Kazakh, its dates as Russian does).
+    `accessed` and `updated` are dates; `version` is the record's public version number (see
+    rkst.versions), `updated` then its date and `url` its permanent address; `language`
+    ("ru", "en" or "kk") chooses the conventions of the GOST reference (Kazakh
+    writes its notes in Kazakh, its dates as Russian does).
     """
     english = language == "en"
     title = _title(title, False)
@@ -411,11 +415,17 @@ def record_citation(title, url, accessed, *, catalogue_title, updated=None, lang
         updated_note = f"{updated_word}: {changed}"
     else:
         updated_note = ""
+    if version:
+        version_word = {"en": "Version", "kk": "Нұсқа"}.get(language, "Версия")
+        updated_note = f"{version_word} {version}. {updated_note}".strip()
     reference = _areas(
         f"{title} // {catalogue_title}",
         [updated_note, _url_note(url, accessed, language if language in ("en", "kk") else "ru")],
     )
-    key = bibtex_key(unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]))
+    # The record's key, and the version's number for a version's address (".../key/v3/").
+    segments = unquote(urlsplit(url).path).strip("/").split("/")
+    versioned = re.fullmatch(r"v\d+", segments[-1])
+    key = bibtex_key("-".join(segments[-2:]) if versioned else segments[-1])
     entry = _bibtex_entry(
         "online",
         key,
@@ -423,6 +433,7 @@ def record_citation(title, url, accessed, *, catalogue_title, updated=None, lang
             ("title", bibtex_escape(title)),
             ("organization", bibtex_escape(catalogue_title)),
             ("date", updated.isoformat() if updated else ""),
+            ("version", str(version) if version else ""),
             ("url", _bibtex_url(url)),
             ("urldate", accessed.isoformat() if accessed else ""),
             ("langid", LANGIDS.get(language, "")),
@@ -435,6 +446,8 @@ def record_citation(title, url, accessed, *, catalogue_title, updated=None, lang
             ("T2", catalogue_title),
             ("PY", updated.year if updated else ""),
             ("DA", _ris_date(updated) if updated else ""),
+            # RIS has no version tag: its edition tag is what readers map it to.
+            ("ET", f"{'Version' if english else 'Версия'} {version}" if version else ""),
             ("UR", url),
             ("LA", language),
             ("Y2", _ris_date(accessed) if accessed else ""),
@@ -446,6 +459,7 @@ def record_citation(title, url, accessed, *, catalogue_title, updated=None, lang
         "title": title,
         "container-title": catalogue_title,
         "issued": _date_parts(*updated.timetuple()[:3]) if updated else None,
+        "version": str(version) if version else None,
         "URL": url,
         "language": language,
         "accessed": _date_parts(*accessed.timetuple()[:3]) if accessed else None,

@@ -4,6 +4,15 @@ Spreadsheet cells are made formula-safe: a value that starts with = + - @, a tab
 return gets a leading apostrophe, which spreadsheets show as text and strip on re-import, so no
 cell of ours is ever run as a formula (OWASP's CSV injection advice). JSON keeps values as they
 are, nested lists included.
+
+A cell of several values (a record's parties, names, citations) must split back into them
+whatever they hold, and quotes hold "; " and ", ". Its values are joined by the ASCII record
+separator (U+001E), and the fields of each (a citation's source, field, locator, quote) by the
+unit separator (U+001F); a field of several values (an editorial note's citations) joins them
+with the group separator (U+001D) and their fields with the file separator (U+001C). No exported
+value holds any of them: every value shows its control characters as Unicode's pictures (␞, ␟)
+first. The XLSX file also has a
+sheet per kind of part (parties, citations...), one row a part, keyed by its record's key.
 """
 
 import csv
@@ -39,27 +48,46 @@ CONTENT_TYPES = {
 }
 
 
+# Between the values of a cell of several values and between the fields of each (record and
+# unit separators); one level down, for a field of several values, the group and file ones.
+SEPARATORS = [("\x1e", "\x1f"), ("\x1d", "\x1c")]
+
+
 def safe_cell(value):
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        value = "; ".join(_flat(item) for item in value)
+        value = SEPARATORS[0][0].join(_flat(item) for item in value)
     text = str(value)
     # Apostrophes before a dangerous character are escaped too: the reader strips one.
     return "'" + text if text.lstrip("'").startswith(_DANGEROUS) else text
 
 
-def _flat(item):
-    """One cell's text of a nested value: a dict's values joined by spaces, a list's items by
-    "; " (a note with its citations), in order."""
-    if isinstance(item, dict):
-        return " ".join(_flat(v) for v in item.values() if v not in (None, "", [], {}))
-    if isinstance(item, list | tuple):
-        return "; ".join(_flat(v) for v in item)
-    return str(item)
+def _flat(item, depth=0):
+    """One value of a cell of several: its fields in order, none holding a separator; a
+    field of several values itself (a note's citations) joined one level down."""
+    fields = item.values() if isinstance(item, dict) else [item]
+    return SEPARATORS[depth][1].join(_field(v, depth) for v in fields)
 
 
-def _csv(columns, rows):
+def _field(value, depth):
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple) and depth + 1 < len(SEPARATORS):
+        return SEPARATORS[depth + 1][0].join(_flat(item, depth + 1) for item in value)
+    return visible(str(value))
+
+
+def split_cell(text, depth=0):
+    """The values of a cell of several, each a list of its fields: what safe_cell joined. A
+    field of several values is split too (split_cell(field, 1))."""
+    if text == "":
+        return []
+    values, fields = SEPARATORS[depth]
+    return [value.split(fields) for value in text.split(values)]
+
+
+def _csv(columns, rows, tables):
     buffer = io.StringIO()
     # The byte order mark lets Russian Excel open UTF-8 without mojibake.
     buffer.write("\ufeff")
@@ -70,26 +98,40 @@ def _csv(columns, rows):
     return buffer.getvalue().encode()
 
 
-def _xlsx(columns, rows):
+def _xlsx(columns, rows, tables):
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    sheet = workbook.create_sheet("records")
     sheet.append(columns)
+    parts = {name: [] for name in tables}
     for row in rows:
         sheet.append([visible(safe_cell(row.get(column))) for column in columns])
+        for name, fields in tables.items():
+            parts[name].extend(
+                [row.get("key"), *(part.get(field) for field in fields)]
+                for part in row.get(name) or ()
+            )
+    # Each kind of part on its own sheet, keyed by the record's key.
+    for name, fields in tables.items():
+        part_sheet = workbook.create_sheet(name)
+        part_sheet.append(["record", *fields])
+        for values in parts[name]:
+            part_sheet.append([visible(safe_cell(value)) for value in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _json(columns, rows):
+def _json(columns, rows, tables):
     return json.dumps(list(rows), ensure_ascii=False, indent=1, default=str).encode()
 
 
-def export_response(fmt, name, columns, rows):
-    """An attachment named like "agreements-2026-11-25.csv" holding `rows` (dicts)."""
-    body = {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt](columns, rows)
+def export_response(fmt, name, columns, rows, tables=None):
+    """An attachment named like "agreements-2026-11-25.csv" holding `rows` (dicts).
+    `tables` maps a column of parts (lists of dicts) to their fields: the XLSX file gives
+    each its own sheet."""
+    body = {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt](columns, rows, tables or {})
     return attachment(body, CONTENT_TYPES[fmt], name, fmt)
 
 

@@ -41,6 +41,9 @@ def public_citations(model, as_list=False):
     )
 
 
+CITATION_FIELDS = ("source", "field", "locator", "quote")
+
+
 def citation_rows(record):
     """The record's citations as the exports give them, prefetched by public_citations(); the
     locator in the language of the response."""
@@ -60,8 +63,15 @@ class Serialiser:
     columns = ()  # the export's columns, in order: spreadsheets and re-imports rely on them
     related = ()  # the records a row reads beside its own (shown only when public)
     parts = {}  # the public parts a row reads, by relation: the records they read in turn
+    tables = {}  # the columns of parts (lists of dicts), by column: their fields, in order
     # What the curators tell readers about the record, after its own columns.
     editorial_columns = ["editorial_notes", "known_gaps"]
+    editorial_tables = {
+        "editorial_notes": ("key", "field", "text_ru", "text_en", "citations"),
+        "known_gaps": (
+            "key", "field", "role", "description_ru", "description_en", "expected", "bound",
+        ),
+    }  # fmt: skip
     cited = True  # a row reads the record's public citations (public_citations())
 
     def __init__(self, request):
@@ -94,8 +104,24 @@ class Serialiser:
             "known_gaps": gap_rows(record),
         }
 
-    def json_ld(self, record):
+    def json_ld(self, record, version=None):
+        """The record's linked data (schema.org), naming its public `version` when given."""
         raise NotImplementedError
+
+    def linked_data(self, record, version, data):
+        """`data` with what every record's JSON-LD carries: the context, its address as its
+        identifier, its version, and its Wikidata item as `sameAs` when it has one."""
+        url = self.url(record)
+        qid = getattr(record, "wikidata", "")
+        extra = {
+            "@id": url,
+            "url": url,
+            "version": str(version.number) if version else None,
+            "dateModified": (version.date if version else record.updated_at).isoformat(),
+            "sameAs": f"https://www.wikidata.org/wiki/{qid}" if qid else None,
+        }
+        merged = {"@context": "https://schema.org", **data, **extra}
+        return {name: value for name, value in merged.items() if value not in (None, "", [])}
 
     def url(self, record):
         return self.request.build_absolute_uri(record.get_absolute_url())
@@ -103,7 +129,8 @@ class Serialiser:
     def export(self, fmt, queryset):
         rows = self.prepare(queryset).iterator(chunk_size=2000)
         columns = [*self.columns, *self.editorial_columns]
-        return export_response(fmt, self.name, columns, map(self.full_row, rows))
+        tables = {**self.tables, **self.editorial_tables}
+        return export_response(fmt, self.name, columns, map(self.full_row, rows), tables)
 
 
 class SourceSerialiser(Serialiser):
@@ -120,12 +147,11 @@ class SourceSerialiser(Serialiser):
         row["gost"] = formats(source)["gost"]
         return row
 
-    def json_ld(self, source):
-        return {
-            "@context": "https://schema.org",
+    def json_ld(self, source, version=None):
+        data = {
             "@type": "ScholarlyArticle" if source.kind == Source.Kind.ARTICLE else "CreativeWork",
-            "url": self.request.build_absolute_uri(),
             "name": source.title,
             "author": [name.strip() for name in source.authors.split(";") if name.strip()],
             "datePublished": source.year,
         }
+        return self.linked_data(source, version, data)

@@ -301,20 +301,53 @@ def bounded(view):
     return wrapped
 
 
-def moved_or_404(queryset, key):
-    """The answer for a `key` that names no record of `queryset`: a permanent redirect to the
-    record it answers for now (a merged or renamed record, see rkst.KeyRedirect), in the
-    page's language; else 404."""
+class KeyMoved(Exception):
+    """The key asked for names no record now but answers for one: a public page answers
+    with a permanent redirect to `url` (public_page); the API with its own address."""
+
+    def __init__(self, url, record):
+        super().__init__(url)
+        self.url = url
+        self.record = record
+
+
+def get_public(queryset, key, version=None):
+    """The record of `queryset` (public records) whose key is `key`. A key that no longer
+    names one (a merged or renamed record, see rkst.KeyRedirect) raises KeyMoved with the
+    address of the record it answers for now, in the page's language (of its version
+    `version` when given); any other key raises Http404. Every detail page and the API look
+    records up through here."""
+    record = queryset.filter(key=key).first()
+    if record is not None:
+        return record
     record = KeyRedirect.find(queryset, key)
     if record is None:
         raise Http404
-    return HttpResponsePermanentRedirect(record.get_absolute_url())
+    url = version_url(record, version) if version else record.get_absolute_url()
+    raise KeyMoved(url, record)
+
+
+def version_url(record, number):
+    """The address of version `number` of `record` (rkst.versions)."""
+    return f"{record.get_absolute_url()}v{number}/"
 
 
 def public_page(view):
     """A public page: an ETag (the browser revalidates and gets 304 while nothing changed),
-    for anonymous readers the page cache, and the bound on its statements (bounded())."""
-    return bounded(condition(etag_func=catalogue_etag)(_from_page_cache(view)))
+    for anonymous readers the page cache, the bound on its statements (bounded()), and a
+    permanent redirect for a key that moved (get_public)."""
+    return bounded(_follow_moved(condition(etag_func=catalogue_etag)(_from_page_cache(view))))
+
+
+def _follow_moved(view):
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except KeyMoved as moved:
+            return HttpResponsePermanentRedirect(moved.url)
+
+    return wrapped
 
 
 _migrations_applied = False

@@ -64,7 +64,13 @@ if USES_POSTGRES:
     # A server that does not answer is given up after a few seconds, not the system's
     # minutes, so that a read can be tried again (rkst.serving) or refused with a 503.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+# Write-ahead logging: readers are never blocked by a writer, so pages are served while a
+# worker's import holds the single writer's lock for minutes.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for the lock instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
@@ -95,6 +101,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "actors",
     "agreements",
 ]
@@ -204,6 +212,16 @@ IMPORT_MAX_UNCOMPRESSED_SIZE = int(
     os.environ.get("IMPORT_MAX_UNCOMPRESSED_SIZE", 200 * 1024 * 1024)
 )
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 100_000))
+# Confirmations, and the preview of a file larger than this (bytes), run in a worker
+# (`manage.py import_worker`), not in the request.
+IMPORT_QUEUE_PREVIEW_SIZE = int(os.environ.get("IMPORT_QUEUE_PREVIEW_SIZE", 1024 * 1024))
+# A worker running an import reports every IMPORT_HEARTBEAT seconds; one silent for
+# IMPORT_WORKER_LEASE seconds is taken for dead, and its import is marked failed.
+IMPORT_HEARTBEAT = float(os.environ.get("IMPORT_HEARTBEAT", "2"))
+IMPORT_WORKER_LEASE = float(os.environ.get("IMPORT_WORKER_LEASE", "30"))
+# The queue of background jobs (django-tasks): kept in the catalogue's database, so that no
+# other server is needed; `manage.py import_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -4,11 +4,14 @@ from django.urls import include, path
 
 from . import dashboard, serving, views
 from .api import urls as api_urls
+from .models import Source
+from .versions import version_page
 
 source_patterns = (
     [
         path("", views.source_list, name="list"),
         path("<slug:key>/", views.source_detail, name="detail"),
+        path("<slug:key>/v<int:number>/", version_page, {"model": Source}, name="version"),
     ],
     "sources",
 )

@@ -3,7 +3,7 @@ import json
 import django_filters
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy
@@ -14,7 +14,8 @@ from .bibliography import formats
 from .listing import Listing, SearchFilter
 from .models import CitationBase, Source
 from .serialisers import SourceSerialiser
-from .serving import preview_draft, public_page, readable
+from .serving import get_public, preview_draft, public_page, readable
+from .versions import current_version
 
 
 def with_csl_text(citation_formats):
@@ -79,14 +80,16 @@ def citing_records(source):
 
 @public_page
 def source_detail(request, key):
-    source = get_object_or_404(readable(request, Source.objects.all()), key=key)
+    source = get_public(readable(request, Source.objects.all()), key)
     preview_draft(request, source)
+    version = current_version(source) if source.is_published else None
     context = {
         "source": source,
         "formats": with_csl_text(formats(source)),
+        "version": version,
         "citing": citing_records(source),
         "annotations": annotations(source),
-        "json_ld": SourceSerialiser(request).json_ld(source),
+        "json_ld": SourceSerialiser(request).json_ld(source, version),
     }
     return render(request, "rkst/source_detail.html", context)
 

@@ -26,6 +26,13 @@ def unthrottled_api(settings):
 
 
 @pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Queued jobs (a confirmed import) run at once, in the request, unless a test starts a
+    worker of its own (tests/rkst/test_queue.py)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def fresh_content_types():
     """Tables flushed after a browser test give the content types new ids: forget the old."""
     ContentType.objects.clear_cache()

@@ -159,6 +159,8 @@ def public_pages():
     ):
         for key in model.objects.public().order_by("key").values_list("key", flat=True)[:3]:
             pages.append(f"/kk/{prefix}/{key}/")
+    first = Agreement.objects.public().order_by("key").values_list("key", flat=True)[0]
+    pages.append(f"/kk/agreements/{first}/v1/")  # an agreement's first public version
     return pages
 
 

@@ -253,6 +253,17 @@ class CitationSheet(Sheet):
                 ),
                 "create",
             )
+            # The new citation's values, as the preview shows them.
+            for column, value in (
+                ("record_type", code),
+                ("record", lookup.label(values["record"])),
+                ("field", values["field"]),
+                ("source", self.sources.label(values["source"])),
+                ("locator", locator),
+                ("quote", values["quote"]),
+                ("note", values["note"]),
+            ):
+                plan.change(column, None, value)
         else:
             plan.instance = instance
             plan.before = {"fields": snapshot(instance)}

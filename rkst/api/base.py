@@ -6,6 +6,7 @@ import hashlib
 
 import django_filters
 from django.conf import settings
+from django.http import HttpResponsePermanentRedirect
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.translation import trans_real
@@ -26,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from ..listing import PAGE_SIZES, YearFilter
-from ..serving import bounded, catalogue_version
+from ..serving import KeyMoved, bounded, catalogue_version, get_public
 
 
 def checked(view):
@@ -239,7 +240,18 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         return self.not_modified(request) or super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        return self.not_modified(request) or super().retrieve(request, *args, **kwargs)
+        try:
+            return self.not_modified(request) or super().retrieve(request, *args, **kwargs)
+        except KeyMoved as moved:
+            # A renamed or merged record's old key answers with the record's address now.
+            address = self.reverse_action("detail", args=[moved.record.key])
+            return HttpResponsePermanentRedirect(address)
+
+    def get_object(self):
+        """The record by its key, through the pages' lookup (rkst.serving.get_public)."""
+        if self.lookup_field != "key":
+            return super().get_object()
+        return get_public(self.get_queryset(), self.kwargs["key"])
 
     def not_modified(self, request):
         return get_conditional_response(request, etag=api_etag(request))

@@ -14,6 +14,7 @@ from ..citations import RANK_ORDER
 from ..dates import partial_date
 from ..models import CitationRank, KnownGap, KnownGapLink, public_or_none
 from ..serialisers import listed
+from ..versions import with_versions
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -215,6 +216,15 @@ class RecordSerializer(serializers.ModelSerializer):
     layer, and the public parts of its own prefetches()."""
 
     serialiser = None
+    version = serializers.IntegerField(
+        source="public_version",
+        allow_null=True,
+        help_text="The record's public version: its page as of then is at its page_url + "
+        "v<version>/ (null before its first).",
+    )
+    version_date = serializers.DateTimeField(
+        source="public_version_date", allow_null=True, help_text="When that version was written."
+    )
     editorial_notes = EditorialNotesField()
     known_gaps = KnownGapsField()
 
@@ -252,5 +262,6 @@ class RecordSerializer(serializers.ModelSerializer):
     def prepare(cls, request, queryset):
         if cls.serialiser is not None:
             queryset = cls.serialiser(request).prepare(queryset, as_lists=True)
+            queryset = with_versions(queryset)
         # Searched, never shown.
         return queryset.defer("search_text", "curator_note").prefetch_related(*cls.prefetches())

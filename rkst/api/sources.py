@@ -26,7 +26,8 @@ class SourceSerializer(RecordSerializer):
     class Meta:
         model = Source
         fields = [
-            "key", "page_url", "kind", "authors", "title", "title_supplied", "container", "year",
+            "key", "version", "version_date",
+            "page_url", "kind", "authors", "title", "title_supplied", "container", "year",
             "volume", "issue", "pages", "publisher", "place", "url", "doi", "language",
             "retrieved_on", "reliability", "complete", "notes", "updated_at",
             "editorial_notes", "known_gaps",

@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -24,13 +25,17 @@ from django.utils.translation import gettext_lazy
 from .. import imports
 from ..models import ImportBatch, ImportRow
 from ..workflow.admin import ReadOnlyAdmin
+from . import jobs, queue
 from .forms import (
     UploadForm,
     _columns,
     can_export,
     can_import,
     can_publish,
+    confirmable_statuses,
     export_sheet,
+    failure_message,
+    job_context,
     report_context,
     template_response,
 )
@@ -57,6 +62,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         ("sheet", "status", "publish"),
         ("file_link", "user"),
         ("created_at", "imported_at"),
+        ("queued_at", "started_at", "finished_at"),
         ("rows_total", "created", "updated", "unchanged"),
         ("undone_at", "undone_by"),
         "records",
@@ -82,6 +88,8 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     # Read-only display of a batch
     @admin.display(description=gettext_lazy("file"))
     def file_link(self, batch):
+        if not batch.file:
+            return batch.file_name  # refused whole, so not kept
         url = reverse("admin:rkst_importbatch_file", args=[batch.pk])
         return format_html('<a href="{}">{}</a>', url, batch.file_name)
 
@@ -90,29 +98,32 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         rows = list(batch.rows.select_related("content_type")[:500])
         if not rows:
             return "—"
+        # Each record by its title, read once per kind of record; a record deleted since
+        # keeps its number.
+        ids = {}
+        for row in rows:
+            ids.setdefault(row.content_type_id, set()).add(row.object_id)
+        found = {}
+        for row in rows:
+            if row.content_type_id not in found:
+                model = row.content_type.model_class()
+                found[row.content_type_id] = model._default_manager.in_bulk(
+                    ids[row.content_type_id]
+                )
         items = []
         for row in rows:
             meta = row.content_type.model_class()._meta
+            record = found[row.content_type_id].get(row.object_id)
+            title = str(record) if record is not None else f"#{row.object_id}"
             try:
                 url = reverse(
                     f"admin:{meta.app_label}_{meta.model_name}_change", args=[row.object_id]
                 )
-            except Exception:
+            except NoReverseMatch:
                 url = ""
-            items.append(
-                (
-                    row.row_number,
-                    row.get_action_display(),
-                    meta.verbose_name,
-                    url,
-                    row.object_id,
-                )
-            )
-        table = format_html_join(
-            "",
-            '<tr><td>{}</td><td>{}</td><td>{}</td><td><a href="{}">#{}</a></td></tr>',
-            items,
-        )
+            link = format_html('<a href="{}">{}</a>', url, title) if url and record else title
+            items.append((row.row_number, row.get_action_display(), meta.verbose_name, link))
+        table = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", items)
         more = batch.rows.count() - len(rows) if len(rows) == 500 else 0
         tail = format_html("<p>{}</p>", _("and %(count)s more") % {"count": more}) if more else ""
         head = format_html(
@@ -122,16 +133,22 @@ class ImportBatchAdmin(ReadOnlyAdmin):
             _("kind of record"),
             _("record"),
         )
-        return format_html("<table>{}{}</table>{}", head, table, tail)
+        return format_html('<table id="records">{}{}</table>{}', head, table, tail)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = self.get_object(request, object_id)
-        extra = {
-            "batch": batch,
-            "can_undo": batch is not None
-            and batch.status == ImportBatch.Status.IMPORTED
-            and request.user.has_perm("rkst.undo_importbatch"),
-        }
+        extra = {}
+        if batch is not None:
+            if jobs.reap(ImportBatch.objects.filter(pk=batch.pk)):
+                batch.refresh_from_db()
+            sheet = imports.get_sheet(batch.sheet)
+            extra = {
+                "batch": batch,
+                "can_undo": batch.status == ImportBatch.Status.IMPORTED
+                and request.user.has_perm("rkst.undo_importbatch"),
+                **job_context(batch),
+                "report": report_context(batch.report, sheet) if batch.report else None,
+            }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def changelist_view(self, request, extra_context=None):
@@ -163,6 +180,10 @@ class ImportBatchAdmin(ReadOnlyAdmin):
                     user=request.user,
                     publish=form.cleaned_data.get("publish", False),
                 )
+                if upload.size > limit("IMPORT_QUEUE_PREVIEW_SIZE"):
+                    # A large file is checked by a worker; the preview page follows it.
+                    queue.queue_preview(batch, translation.get_language())
+                    return redirect("admin:rkst_importbatch_preview", batch.pk)
                 report = imports.preview(batch)
                 if not report.refused:
                     return redirect("admin:rkst_importbatch_preview", batch.pk)
@@ -211,49 +232,39 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         batch, sheet = self._batch(request, pk)
         if batch.publish and not can_publish(request.user, sheet):
             raise PermissionDenied
+        if jobs.reap(ImportBatch.objects.filter(pk=batch.pk)):
+            batch.refresh_from_db()
         report = batch.report
-        if request.method == "POST" and batch.status == ImportBatch.Status.PREVIEW:
-            try:
-                result = imports.confirm(batch)
-            except imports.ConnectionLost:
+        confirmable = confirmable_statuses(batch)
+        if request.method == "POST":
+            done = (ImportBatch.Status.IMPORTING, ImportBatch.Status.IMPORTED)
+            if batch.status in (*done, ImportBatch.Status.UNDONE):
+                message = _("This import was already confirmed.")
+                self.message_user(request, message, messages.WARNING)
+                return redirect("admin:rkst_importbatch_change", batch.pk)
+            if not (confirmable and report_context(report, sheet)["ok"]):
                 self.message_user(
-                    request,
-                    _(
-                        "The connection to the database was lost during the import, so nothing "
-                        "was written. Confirm the import again."
-                    ),
-                    messages.ERROR,
-                )
-                return redirect("admin:rkst_importbatch_preview", batch.pk)
-            if result.ok:
-                batch.refresh_from_db()
-                self.message_user(
-                    request,
-                    _(
-                        "Imported “%(file)s”: %(created)s created, %(updated)s updated, "
-                        "%(unchanged)s unchanged."
-                    )
-                    % {
-                        "file": batch.file_name,
-                        "created": batch.created,
-                        "updated": batch.updated,
-                        "unchanged": batch.unchanged,
-                    },
-                    messages.SUCCESS,
+                    request, _("This import cannot be confirmed now."), messages.ERROR
                 )
                 return redirect("admin:rkst_importbatch_change", batch.pk)
-            self.message_user(
-                request,
-                _("Nothing was written: the file has problems now (listed below)."),
-                messages.ERROR,
-            )
-            report = result.as_json()
+            if not queue.queue_confirm(batch, translation.get_language()):
+                # A second click, or another tab: the import runs once.
+                self.message_user(
+                    request, _("This import was already confirmed."), messages.WARNING
+                )
+            return redirect("admin:rkst_importbatch_change", batch.pk)
         context = self._context(
             request,
             _("Preview of “%(file)s”") % {"file": batch.file_name},
             batch=batch,
             sheet=sheet,
             report=report_context(report, sheet),
+            can_confirm=confirmable,
+            **(
+                job_context(batch)
+                if batch.status == ImportBatch.Status.CHECKING
+                else {"failure": failure_message(batch)}
+            ),
         )
         return TemplateResponse(request, "admin/rkst/importbatch/preview.html", context)
 

@@ -5,8 +5,9 @@ again and written in one transaction (a confirmation), all or nothing. The admin
 import datetime
 import itertools
 from collections import Counter
+from contextlib import suppress
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,14 +15,16 @@ from .. import workflow
 from ..models import CatalogueVersion, ImportBatch
 from ..search import normalise
 from ..serving import close_broken_connections, connection_lost
+from . import jobs
 from .cells import CellError, cell_text
 from .reading import Formula, ImportRefused, column_letters, read_table
 from .rows import Row
 from .sheets import get_sheet
 
-# How many problems and rows a report keeps to show; it counts them all.
+# How many problems and rows a report keeps to show; it counts them all. A row shows every
+# value of a new record: 200 of them make a page that renders in a fraction of a second.
 SHOWN_PROBLEMS = 1000
-SHOWN_ROWS = 1000
+SHOWN_ROWS = 200
 
 
 class Report:
@@ -195,9 +198,11 @@ def run_import(
                     _plan_all(sheet, columns, rows, report, batch, progress, table.estimated_rows)
                     if not report.ok:
                         raise _Rollback
+                    _still_ours(batch, report)
                     batch.status = ImportBatch.Status.IMPORTED
-                    batch.imported_at = timezone.now()
-                    batch.rows_total = report.rows_total
+                    batch.imported_at = batch.finished_at = timezone.now()
+                    batch.worker = ""
+                    batch.rows_total = batch.rows_done = report.rows_total
                     batch.created = report.counts["create"]
                     batch.updated = report.counts["update"]
                     batch.unchanged = report.counts["unchanged"]
@@ -210,6 +215,26 @@ def run_import(
     except ImportRefused as error:
         report.refuse(error)
     return report
+
+
+def _still_ours(batch, report):
+    """The batch is still this worker's to write: one marked failed meanwhile (its worker
+    silent past the lease, see rkst.imports.jobs) is not written, so that a batch said to
+    have failed never turns out imported. The row stays locked until the commit."""
+    current = (
+        ImportBatch.objects.select_for_update()
+        .filter(pk=batch.pk)
+        .values_list("status", "worker")
+        .first()
+    )
+    if current != (ImportBatch.Status.IMPORTING, batch.worker):
+        report.refuse(
+            _(
+                "The import was marked as failed while it ran, its worker having been silent "
+                "too long: nothing was written."
+            )
+        )
+        raise _Rollback
 
 
 def _plan_all(sheet, columns, rows, report, batch, progress, estimated):
@@ -274,12 +299,28 @@ def _import_file(batch, progress, write=False):
         )
 
 
-def preview(batch, progress=None):
-    """Check the batch's file and keep the report to show; writes no record."""
-    report = _import_file(batch, progress)
-    batch.report = report.as_json()
-    batch.rows_total = report.rows_total
-    batch.save(update_fields=["report", "rows_total"])
+def preview(batch, progress=None, *, worker=None):
+    """Check the batch's file and keep the report to show; writes no record. `worker` names
+    the worker that claimed the batch's queued check (rkst.imports.queue)."""
+    if worker is None:
+        report = _import_file(batch, progress)
+        batch.report = report.as_json()
+        batch.rows_total = report.rows_total
+        batch.save(update_fields=["report", "rows_total"])
+        return report
+    with jobs.Heartbeat(batch, worker, progress) as beat:
+        try:
+            report = _import_file(batch, beat.progress)
+        except Exception as error:
+            _crashed(batch, worker, error)
+            raise
+    fields = {"report": report.as_json(), "rows_total": report.rows_total}
+    if report.refused:
+        # A file refused whole is kept nowhere; the batch says why until it is removed.
+        batch.file.delete(save=False)
+        jobs.finish(batch, worker, ImportBatch.Status.FAILED, file="", **fields)
+    else:
+        jobs.finish(batch, worker, ImportBatch.Status.PREVIEW, **fields)
     return report
 
 
@@ -288,40 +329,73 @@ class ConnectionLost(Exception):
     nothing of the batch was written."""
 
 
-def confirm(batch, progress=None):
+def confirm(batch, progress=None, *, worker=None):
     """Read the stored file again, check every row again against the catalogue as it is
     now, and write everything or nothing. Raises ConnectionLost when the database went away
-    before the batch was committed."""
-    try:
-        return _confirm(batch, progress)
-    except Exception as error:  # Django's database errors, and psycopg's from COPY
-        if not connection_lost(error):
-            raise
-        close_broken_connections()
-        imported = ImportBatch.objects.filter(
-            pk=batch.pk, status=ImportBatch.Status.IMPORTED
-        ).exists()
-        if not imported:
-            raise ConnectionLost(str(error).strip()) from error
-        # The batch was committed; what failed came after it (the commit's answer, or the
-        # renewal of the readers' caches), which is made good here.
-        CatalogueVersion.bump()
-        batch.refresh_from_db()
-        return Report.from_json(batch.report)
+    before the batch was committed.
 
-
-def _confirm(batch, progress):
-    with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != ImportBatch.Status.PREVIEW:
+    The batch is claimed first (rkst.imports.jobs), so that it is imported once however
+    often it is confirmed; a queued confirmation comes with the `worker` that claimed it."""
+    if worker is None:
+        worker = jobs.claim(batch, ImportBatch.Status.PREVIEW, ImportBatch.Status.IMPORTING)
+        if worker is None:
+            batch.refresh_from_db()
             report = Report(batch.sheet, batch.file_name)
-            report.refuse(_("This file has already been imported."))
+            if batch.status in jobs.RUNNING:
+                report.refuse(_("This file is being imported."))
+            else:
+                report.refuse(_("This file has already been imported."))
             return report
-        report = _import_file(batch, progress, write=True)
-    if not report.ok:
-        batch.report = report.as_json()
-        batch.save(update_fields=["report"])
+    with jobs.Heartbeat(batch, worker, progress) as beat:
+        try:
+            return _confirm(batch, beat.progress, worker)
+        except Exception as error:  # Django's database errors, and psycopg's from COPY
+            if not connection_lost(error):
+                _crashed(batch, worker, error)
+                raise
+            close_broken_connections()
+            imported = ImportBatch.objects.filter(
+                pk=batch.pk, status=ImportBatch.Status.IMPORTED
+            ).exists()
+            if not imported:
+                with suppress(DatabaseError):
+                    jobs.finish(
+                        batch,
+                        worker,
+                        ImportBatch.Status.PREVIEW,
+                        ImportBatch.Error.CONNECTION_LOST,
+                    )
+                raise ConnectionLost(str(error).strip()) from error
+            # The batch was committed; what failed came after it (the commit's answer, or
+            # the renewal of the readers' caches), which is made good here.
+            CatalogueVersion.bump()
+            batch.refresh_from_db()
+            return Report.from_json(batch.report)
+
+
+def _confirm(batch, progress, worker):
+    report = _import_file(batch, progress, write=True)
+    if not report.ok and batch.status == ImportBatch.Status.IMPORTING:
+        # Nothing was written: the batch is a preview again, with what is wrong now.
+        jobs.finish(
+            batch,
+            worker,
+            ImportBatch.Status.PREVIEW,
+            ImportBatch.Error.PROBLEMS,
+            report=report.as_json(),
+        )
     return report
+
+
+def _crashed(batch, worker, error):
+    with suppress(DatabaseError):
+        jobs.finish(
+            batch,
+            worker,
+            ImportBatch.Status.FAILED,
+            ImportBatch.Error.CRASHED,
+            f"{type(error).__name__}: {error}",
+        )
 
 
 def discard(batch):
@@ -331,9 +405,10 @@ def discard(batch):
 
 
 def remove_stale_previews(age=datetime.timedelta(days=2)):
-    """Delete previews never confirmed, and their files."""
+    """Delete previews never confirmed and imports that failed, and their files."""
     stale = ImportBatch.objects.filter(
-        status=ImportBatch.Status.PREVIEW, created_at__lt=timezone.now() - age
+        status__in=[ImportBatch.Status.PREVIEW, ImportBatch.Status.FAILED],
+        created_at__lt=timezone.now() - age,
     )
     for batch in stale:
         discard(batch)

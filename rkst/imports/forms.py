@@ -1,16 +1,21 @@
 """The import pages' parts: who may import and export a sheet, the upload form, the preview
-as the pages show it, and the template and export files."""
+and the job as the pages show them, and the template and export files."""
 
 import csv
 import io
 
 from django import forms
 from django.http import HttpResponse
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import imports
 from ..exports import export_response
+from ..models import ImportBatch
+from . import jobs
 from .reading import EXTENSIONS, limit
 
 
@@ -104,9 +109,16 @@ def report_context(report, sheet):
         {**problem, "heading": headings.get(problem["column"], problem["column"])}
         for problem in report.get("problems", [])
     ]
+    actions = {
+        "create": _("create"),
+        "update": _("update"),
+        "unchanged": _("unchanged"),
+        "error": _("error"),
+    }
     rows = [
         {
             **row,
+            "action_label": actions.get(row["action"], row["action"]),
             "changes": [
                 {"column": headings.get(c, c), "old": old, "new": new}
                 for c, old, new in row["changes"]
@@ -128,6 +140,55 @@ def report_context(report, sheet):
         "unchanged": counts.get("unchanged", 0),
         "ok": not report.get("refused") and not report.get("problem_count"),
     }
+
+
+def confirmable_statuses(batch):
+    """Whether the batch may be confirmed: a preview, or an import that failed with its file
+    still there (nothing was written; it may be tried again)."""
+    return batch.status == ImportBatch.Status.PREVIEW or (
+        batch.status == ImportBatch.Status.FAILED and bool(batch.file)
+    )
+
+
+def job_context(batch):
+    """The batch's running job, for the pages: its state and how often the page refreshes."""
+    job = jobs.state(batch)
+    return {
+        "job": job,
+        "refresh": max(1, round(jobs.heartbeat_interval())),
+        "failure": failure_message(batch),
+    }
+
+
+def failure_message(batch):
+    """Why the batch's last job wrote nothing, in the curator's language."""
+    Error = ImportBatch.Error
+    if batch.error == Error.WORKER_LOST:
+        heard = parse_datetime(batch.error_detail or "")
+        when = date_format(localtime(heard), "DATETIME_FORMAT") if heard else "—"
+        text = _(
+            "The worker running this job stopped before it finished (it was last heard of "
+            "at %(time)s). Its transaction was undone: nothing was written."
+        ) % {"time": when}
+        if batch.status == ImportBatch.Status.FAILED and batch.report.get("rows_total"):
+            text += " " + _("Confirm the import again, or upload the file again.")
+        else:
+            text += " " + _("Upload the file again.")
+        return text
+    if batch.error == Error.CONNECTION_LOST:
+        return _(
+            "The connection to the database was lost during the import, so nothing "
+            "was written. Confirm the import again."
+        )
+    if batch.error == Error.PROBLEMS:
+        return _("Nothing was written: the file has problems now (listed below).")
+    if batch.error == Error.CRASHED:
+        return _("The import stopped on an unexpected error, so nothing was written: %(error)s") % {
+            "error": batch.error_detail
+        }
+    if batch.status == ImportBatch.Status.FAILED and batch.report.get("refused"):
+        return batch.report["refused"]
+    return ""
 
 
 def template_response(sheet, fmt):

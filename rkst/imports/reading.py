@@ -52,6 +52,7 @@ DEFAULTS = {
     "IMPORT_MAX_ROWS": 100_000,
     "IMPORT_MAX_COLUMNS": 1_000,
     "IMPORT_MAX_CELLS": 5_000_000,
+    "IMPORT_QUEUE_PREVIEW_SIZE": 1024 * 1024,
 }
 
 # What the readers (zipfile, zlib, the XML parser's callers, int(), float(), dates, indexes)

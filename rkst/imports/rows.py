@@ -105,10 +105,12 @@ class Plan:
             return
         old = getattr(self.instance, attname)
         if not same_value(old, value):
-            if self.existing:
-                self.changes.append((column, shown(old), shown(value)))
             setattr(self.instance, attname, value)
             self.fields.add(attname)
+            self.change(column, old, value, shown)
+        elif not self.existing:
+            # A new record shows every value it gets, a default it is given too.
+            self.change(column, None, value, shown)
 
     def set_date(self, column, name, value):
         if value is INVALID:
@@ -116,12 +118,15 @@ class Plan:
         old = partial_date(self.instance, name)
         # By what the dates say: a month stored on another day than the first is that month.
         if (old and old.iso()) != (value and value.iso()):
-            if self.existing:
-                self.changes.append((column, show(old), show(value)))
+            self.change(column, old, value)
             setattr(self.instance, name, value.earliest if value else None)
             setattr(self.instance, f"{name}_precision", value.precision if value else "")
             self.fields.update({name, f"{name}_precision"})
 
-    def change(self, column, old, new):
+    def change(self, column, old, new, shown=show):
+        """Note what the row does to a value: for a record there, its old and new value; for
+        a new record, the value it gets (if any)."""
         if self.existing:
-            self.changes.append((column, show(old), show(new)))
+            self.changes.append((column, shown(old), shown(new)))
+        elif new not in (None, "", [], ()):
+            self.changes.append((column, "", shown(new)))

@@ -14,9 +14,18 @@ class ImportBatch(models.Model):
     which records it created or changed, so that it can be undone as a whole."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("being checked")
         PREVIEW = "preview", _("previewed, not imported")
+        IMPORTING = "importing", _("being imported")
         IMPORTED = "imported", _("imported")
+        FAILED = "failed", _("failed, nothing written")
         UNDONE = "undone", _("undone")
+
+    class Error(models.TextChoices):
+        WORKER_LOST = "worker_lost", _("the worker stopped")
+        CONNECTION_LOST = "connection_lost", _("the database connection was lost")
+        PROBLEMS = "problems", _("the file has problems now")
+        CRASHED = "crashed", _("unexpected error")
 
     sheet = models.CharField(_("sheet"), max_length=20)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300)
@@ -47,6 +56,35 @@ class ImportBatch(models.Model):
     report = models.JSONField(
         _("preview"), default=dict, blank=True, encoder=DjangoJSONEncoder, editable=False
     )
+    # The job a worker runs for the batch (a check or the import itself): who runs it, how
+    # far it is, and how the last one ended when it did not write the file.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("The curator's language, in which the worker reports the rows' problems."),
+    )
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    worker = models.CharField(
+        _("worker"),
+        max_length=100,
+        blank=True,
+        help_text=_("The process running the job: host, process id and a random part."),
+    )
+    started_at = models.DateTimeField(_("job started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last heard of"),
+        null=True,
+        blank=True,
+        help_text=_("When the worker last reported; one silent too long is taken for dead."),
+    )
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    error = models.CharField(
+        _("error"), max_length=20, choices=Error.choices, blank=True, editable=False
+    )
+    error_detail = models.TextField(_("error detail"), blank=True, editable=False)
+    finished_at = models.DateTimeField(_("job finished"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,7 @@
 """Keys that no longer name a record and the key that answers for them now: the key of an
-actor merged into another, or (later) the former key of a record whose key changed. A public
-page asked for such a key answers with a permanent redirect (rkst.serving.moved_or_404)."""
+actor merged into another, or the former key of a published record whose key changed (the
+write path records it). A public page asked for such a key answers with a permanent redirect
+(rkst.serving.get_public)."""
 
 from django.db import models
 from django.utils import timezone

@@ -15,6 +15,8 @@ admin, the workflow's transitions, revert, the spreadsheet import and its undo, 
 - The catalogue version: the post_save, post_delete and m2m_changed signals bump it for
   single writes; a bulk write calls `CatalogueVersion.bump()`.
 - The publication rules: rkst.workflow.can_publish(), for the admin and imports alike.
+- The keys of published records: a changed key keeps answering, with a redirect to the new
+  one (`keep_old_keys()`, rkst.KeyRedirect), for single saves and bulk writes alike.
 
 Bulk writes go to the database by COPY on PostgreSQL (`copy_rows()`), without signals: they
 call the functions above instead.
@@ -29,7 +31,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
-from ..models import CuratedModel, SearchableModel, Transition
+from ..models import CuratedModel, KeyRedirect, PublicationState, SearchableModel, Transition
 
 
 def stamp(record, now=None):
@@ -57,12 +59,30 @@ def save(instance, user=None, reason="", hold_history=False, **kwargs):
     `hold_history`: the writer sets the record's many-to-many links after the save (the
     admin's form does); its history row waits for release_history(), so that one save is
     one history row with its links, as in a bulk write, rather than a row per link set."""
+    if not (instance._state.adding or instance.pk is None):
+        keep_old_keys(type(instance), [instance])
     if hold_history:
         history_type = "+" if instance._state.adding or instance.pk is None else "~"
         instance._held_history = (history_type, user, reason)
         instance.skip_history_when_saving = True
     _attributed(instance, user, reason).save(**kwargs)
     return instance
+
+
+def keep_old_keys(model, records):
+    """Before `records` (existing records of `model`) are written: each published one whose
+    key changes keeps its old key, which answers for the new one from now on."""
+    if not issubclass(model, CuratedModel) or not records:
+        return
+    stored = dict(
+        model._default_manager.filter(
+            pk__in=[r.pk for r in records], state=PublicationState.PUBLISHED
+        ).values_list("pk", "key")
+    )
+    for record in records:
+        old = stored.get(record.pk)
+        if old is not None and old != record.key:
+            KeyRedirect.add(model, old, record.key, f"{old} → {record.key}")
 
 
 def release_history(instance):
@@ -96,6 +116,8 @@ def update_records(model, records, fields, now=None):
     """Write the changed `fields` of existing `records` in bulk, stamped and counted as a
     save would stamp and count them. The rows are locked by the caller (the import's
     confirmation), which compared their versions with the ones its preview saw."""
+    if "key" in fields:
+        keep_old_keys(model, records)
     for record in records:
         prepare_write(record, now)
     model._default_manager.bulk_update(
@@ -171,17 +193,18 @@ def insert(objs):
     return objs
 
 
-def record_history(objs, user, reasons, history_types="+", model=None):
+def record_history(objs, user, reasons, history_types="+", model=None, at=None):
     """The historical rows of `objs` (just written), as simple-history would save them;
     returns their ids. `history_types` is "+" (created), "~" (changed), or one per object.
-    `objs` may be plain objects with the model's attributes, when `model` is given."""
+    `objs` may be plain objects with the model's attributes, when `model` is given. `at`:
+    the rows' time, when several calls record one moment (a record and its parts)."""
     if not objs:
         return []
     if isinstance(history_types, str):
         history_types = [history_types] * len(objs)
     history_model = (model or type(objs[0])).history.model
     tracked = [f.attname for f in history_model.tracked_fields]
-    now = timezone.now()
+    now = at or timezone.now()
     user_id = user.pk if user is not None else None
     values = operator.attrgetter(*tracked)
     rows = [

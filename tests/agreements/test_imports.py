@@ -400,9 +400,12 @@ def test_a_row_made_bad_between_preview_and_confirm_writes_nothing(world, curato
     kaznu.save()
     kaznu.aliases.all().delete()
     batch = ImportBatch.objects.get()
-    response = curator_client.post(reverse("admin:rkst_importbatch_preview", args=[batch.pk]))
+    response = curator_client.post(
+        reverse("admin:rkst_importbatch_preview", args=[batch.pk]), follow=True
+    )
     page = response.content.decode()
     assert response.status_code == 200
+    assert "Ничего не записано: в файле теперь есть ошибки (они перечислены ниже)." in page
     assert "kaznu" in page and 'id="problems"' in page
     assert Agreement.objects.count() == 0
     batch.refresh_from_db()
@@ -443,12 +446,16 @@ def test_a_connection_lost_during_the_confirmation_writes_nothing_and_says_so(
     monkeypatch.setattr(imports.writing, "note_rows", lost)
     confirm = reverse("admin:rkst_importbatch_preview", args=[batch.pk])
     response = curator_client.post(confirm, follow=True)
-    assert response.redirect_chain == [(confirm, 302)]
-    assert (
+    message = (
         "Соединение с базой данных прервалось во время импорта, поэтому ничего не записано. "
-        "Подтвердите импорт ещё раз." in response.content.decode()
+        "Подтвердите импорт ещё раз."
     )
-    assert 'id="confirm_form"' in response.content.decode()
+    assert response.redirect_chain == [
+        (reverse("admin:rkst_importbatch_change", args=[batch.pk]), 302)
+    ]
+    assert message in response.content.decode()
+    page = curator_client.get(confirm).content.decode()
+    assert message in page and 'id="confirm_form"' in page
     assert Agreement.objects.count() == 0 and AgreementParty.objects.count() == 0
     batch.refresh_from_db()
     assert batch.status == "preview"

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.browser.test_csp_browser import LISTEN
+from tests.browser.conftest import LISTEN
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
