@@ -24,6 +24,7 @@ from .serialisers import AgreementSerialiser, ProjectSerialiser, public_parties
 CATALOGUE_TITLE = {
     "ru": "Каталог российско-казахстанского научно-технического сотрудничества",
     "en": "Catalogue of Russia–Kazakhstan Scientific and Technical Cooperation",
+    "kk": "Ресей–Қазақстан ғылыми-техникалық ынтымақтастығының каталогы",
 }
 
 

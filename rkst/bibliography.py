@@ -206,6 +206,8 @@ def _url_note(url, accessed, language="ru"):
         return f"URL: {url}"
     if language == "en":
         return f"URL: {url} (accessed: {_english_date(accessed)})"
+    if language == "kk":
+        return f"URL: {url} (қаралған күні: {_russian_date(accessed)})"
     return f"URL: {url} (дата обращения: {_russian_date(accessed)})"
 
 
@@ -402,20 +404,23 @@ def record_citation(
 
     `accessed` and `updated` are dates; `version` is the record's public version number (see
     rkst.versions), `updated` then its date and `url` its permanent address; `language`
-    ("ru" or "en") chooses the conventions of the GOST reference.
+    ("ru", "en" or "kk") chooses the conventions of the GOST reference (Kazakh
+    writes its notes in Kazakh, its dates as Russian does).
     """
     english = language == "en"
     title = _title(title, False)
     if updated:
         changed = _english_date(updated) if english else _russian_date(updated)
-        updated_note = f"Updated: {changed}" if english else f"Дата обновления: {changed}"
+        updated_word = {"en": "Updated", "kk": "Жаңартылған күні"}.get(language, "Дата обновления")
+        updated_note = f"{updated_word}: {changed}"
     else:
         updated_note = ""
     if version:
-        updated_note = f"{'Version' if english else 'Версия'} {version}. {updated_note}".strip()
+        version_word = {"en": "Version", "kk": "Нұсқа"}.get(language, "Версия")
+        updated_note = f"{version_word} {version}. {updated_note}".strip()
     reference = _areas(
         f"{title} // {catalogue_title}",
-        [updated_note, _url_note(url, accessed, "en" if english else "ru")],
+        [updated_note, _url_note(url, accessed, language if language in ("en", "kk") else "ru")],
     )
     # The record's key, and the version's number for a version's address (".../key/v3/").
     segments = unquote(urlsplit(url).path).strip("/").split("/")

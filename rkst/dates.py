@@ -12,8 +12,25 @@ import re
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format_modules
 from django.utils.translation import gettext_lazy as _
+
+# How a day and a month of a partial date read where the language's format module (settings
+# FORMAT_MODULE_PATH, e.g. rkst/formats/kk/formats.py) says nothing: "6 июля 1998", "July 1998".
+# "E" is the month in the genitive where a language has one.
+_PARTIAL_FORMATS = {"PARTIAL_DAY_FORMAT": "j E Y", "PARTIAL_MONTH_FORMAT": "F Y"}
+
+
+def _partial_format(name):
+    for module in get_format_modules():
+        if hasattr(module, name):
+            return getattr(module, name)
+    return _PARTIAL_FORMATS[name]
+
+
+def long_date(value):
+    """A full date in the active language: "6 июля 1998", "6 July 1998", "1998 ж. 6 шілде"."""
+    return date_format(value, _partial_format("PARTIAL_DAY_FORMAT"))
 
 
 class Precision(models.TextChoices):
@@ -94,13 +111,12 @@ class PartialDate:
         return self.earliest
 
     def display(self):
-        """ "1998", "July 1998" or "6 July 1998" in the active language."""
+        """ "1998", "July 1998" or "6 July 1998" in the active language ("1998 ж. шілде")."""
         if self.precision == Precision.YEAR:
             return str(self.earliest.year)
         if self.precision == Precision.MONTH:
-            return date_format(self.earliest, "F Y")
-        # "E" is the month in the genitive where a language has one ("6 июля 1998").
-        return date_format(self.earliest, "j E Y")
+            return date_format(self.earliest, _partial_format("PARTIAL_MONTH_FORMAT"))
+        return long_date(self.earliest)
 
     def __str__(self):
         return self.iso()

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import SafeString
 
-from rkst import display
+from rkst import dates, display
 from rkst.feeds import feed_params, with_query
 from rkst.models import public_or_none
 
@@ -18,6 +18,12 @@ def public(record):
     """The linked record when the public may see it, else None:
     {% with place=agreement.signed_place|public %}."""
     return public_or_none(record)
+
+
+@register.filter(name="long_date", expects_localtime=True)
+def long_date_filter(value):
+    """A full date in the active language: {{ record.updated_at|long_date }} ("1998 ж. 6 шілде")."""
+    return dates.long_date(value) if value else ""
 
 
 @register.filter
