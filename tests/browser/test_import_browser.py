@@ -1,0 +1,98 @@
+"""Import with preview and the preview of a draft in Chromium, as a curator and an editor, at a
+desktop's 1366 px and a phone's 390 px: each page keeps the Content-Security-Policy and shows
+no English interface words."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from rkst.models import Source
+from tests.browser.conftest import assert_translated
+from tests.browser.test_admin_browser import log_in
+from tests.factories import make_agreement
+from tests.sheets import csv_bytes, xlsx
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WIDTHS = (1366, 390)
+COLUMNS = ["key", "kind", "authors", "title", "container", "year", "volume", "issue", "pages",
+           "url", "doi", "language"]  # fmt: skip
+VALUES = {
+    "key": "kuznetsov-2021",
+    "kind": "article",
+    "authors": "Кузнецов И. П.",
+    "title": "Научно-техническое сотрудничество России и Казахстана",
+    "container": "Вестник науки",
+    "year": "2021",
+    "volume": "12",
+    "issue": "3",
+    "pages": "45–67",
+    "url": "https://example.org/kuznetsov",
+    "doi": "10.1234/rkst.2021",
+    "language": "ru",
+}
+# What the test wrote in Latin letters, and the sheet's column codes shown beside the headings.
+OWN = [VALUES[c] for c in ("key", "url", "doi")] + ["curator", "editor", "XLSX", "CSV", "ODS"]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def sheet(name):
+    rows = [COLUMNS, [VALUES[column] for column in COLUMNS]]
+    return xlsx(rows) if name.endswith(".xlsx") else csv_bytes(rows)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(("who", "name"), [("curator", "sources.xlsx"), ("editor", "sources.csv")])
+def test_a_file_is_previewed_with_every_value_then_imported(
+    request, page, violations, who, name, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, request.getfixturevalue(who).username)
+    page.goto("/admin/rkst/importbatch/upload/?sheet=sources")
+    assert_translated(page, OWN + COLUMNS)
+    page.locator("#id_sheet").select_option("sources")
+    page.locator("#id_file").set_input_files(
+        files=[{"name": name, "mimeType": "application/octet-stream", "buffer": sheet(name)}]
+    )
+    page.locator("#upload_form input[type=submit]").click()
+    preview = page.locator("#rows")
+    expect(preview).to_be_visible()
+    created = preview.locator("tr.import-create")
+    expect(created).to_have_count(1)
+    for column in ("authors", "title", "container", "year", "volume", "issue", "pages", "url",
+                   "doi"):  # fmt: skip
+        expect(created).to_contain_text(VALUES[column])
+    assert not Source.objects.exists()
+    assert_translated(page, OWN + [name])
+    page.locator("#confirm_form input[type=submit]").click()
+    expect(page.locator("#content")).to_contain_text(VALUES["title"])
+    record = page.locator("#content a", has_text=VALUES["title"])
+    expect(record.first).to_be_visible()
+    assert_translated(page, OWN + [name])
+    source = Source.objects.get()
+    assert (source.key, source.title, source.doi) == (
+        VALUES["key"],
+        VALUES["title"],
+        VALUES["doi"],
+    )
+    assert violations == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_curator_views_a_draft_on_the_site_with_its_banner(page, violations, curator, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    draft = make_agreement(title_ru="Соглашение о сотрудничестве в области космоса")
+    log_in(page, curator.username)
+    page.goto(f"/admin/agreements/agreement/{draft.pk}/change/")
+    assert_translated(page, ["curator", draft.key, draft.title_en])
+    page.locator("a.viewsitelink").click()
+    expect(page).to_have_url(re.compile(re.escape(draft.get_absolute_url()) + "$"))
+    expect(page.locator(".draft-banner")).to_be_visible()
+    expect(page.locator("h1")).to_contain_text(draft.title_ru)
+    assert_translated(page, ["curator", draft.key])
+    assert violations == []
