@@ -92,7 +92,8 @@ ENGLISH_WORDS = (
 )  # fmt: skip
 _ENGLISH = re.compile("|".join(rf"(?<![\w-]){re.escape(word)}(?![\w-])" for word in ENGLISH_WORDS))
 
-_URL = re.compile(r"\b(?:https?://|www\.)\S+")
+# Addresses, and a column's code in brackets after its Russian heading: "Ключ (key)".
+_CODES = re.compile(r"\b(?:https?://|www\.)\S+|(?<=[А-Яа-яЁё)] )\([a-z0-9_]+\)")
 # The visible text, less codes (a sheet's column names, keys) shown in <code>.
 VISIBLE_TEXT = """() => {
   const codes = [...document.querySelectorAll("code, kbd, samp")];
@@ -107,7 +108,7 @@ def untranslated(page, own=()):
     """Each English interface word in the visible text of `page`, with the text around it,
     after the texts in `own` (what the test itself wrote, Latin names and codes) are taken
     out."""
-    text = _URL.sub(" ", page.evaluate(VISIBLE_TEXT))
+    text = _CODES.sub(" ", page.evaluate(VISIBLE_TEXT))
     for words in sorted(own, key=len, reverse=True):
         text = text.replace(words, " ")
     return sorted({text[max(0, m.start() - 30) : m.end() + 30] for m in _ENGLISH.finditer(text)})
