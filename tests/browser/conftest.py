@@ -90,7 +90,13 @@ ENGLISH_WORDS = (
     "values", "problem", "action", "key", "heading", "example", "unchanged", "created",
     "updated", "draft", "published", "none", "None",
 )  # fmt: skip
-_ENGLISH = re.compile("|".join(rf"(?<![\w-]){re.escape(word)}(?![\w-])" for word in ENGLISH_WORDS))
+# innerText applies the admin's text-transform: "View on site" reads "VIEW ON SITE".
+_ENGLISH = re.compile(
+    "|".join(
+        rf"(?<![\w-]){re.escape(word)}(?![\w-])"
+        for word in {*ENGLISH_WORDS, *(w.upper() for w in ENGLISH_WORDS if len(w) > 2)}
+    )
+)
 
 # Addresses, and a column's code in brackets after its Russian heading: "Ключ (key)".
 _CODES = re.compile(r"\b(?:https?://|www\.)\S+|(?<=[А-Яа-яЁё)] )\([a-z0-9_]+\)")
@@ -105,15 +111,15 @@ VISIBLE_TEXT = """() => {
 
 
 def untranslated(page, own=()):
-    """Each English interface word in the visible text of `page`, with the text around it,
-    after the texts in `own` (what the test itself wrote, Latin names and codes) are taken
+    """The English interface words in the visible text of `page`, each with the text around
+    it, after the texts in `own` (what the test itself wrote, Latin names and codes) are taken
     out."""
     text = _CODES.sub(" ", page.evaluate(VISIBLE_TEXT))
     for words in sorted(own, key=len, reverse=True):
         text = text.replace(words, " ")
-    return sorted({text[max(0, m.start() - 30) : m.end() + 30] for m in _ENGLISH.finditer(text)})
+    return {m.group(): text[max(0, m.start() - 30) : m.end() + 30] for m in _ENGLISH.finditer(text)}
 
 
 def assert_translated(page, own=()):
     found = untranslated(page, own)
-    assert found == [], f"{page.url} shows untranslated words: {found}"
+    assert found == {}, f"{page.url} shows untranslated words: {found}"

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rkst.models import Source
-from tests.browser.conftest import assert_translated
+from tests.browser.conftest import assert_translated, untranslated
 from tests.browser.test_admin_browser import log_in
 from tests.factories import make_agreement
 from tests.sheets import csv_bytes, xlsx
@@ -96,3 +96,12 @@ def test_a_curator_views_a_draft_on_the_site_with_its_banner(page, violations, c
     expect(page.locator("h1")).to_contain_text(draft.title_ru)
     assert_translated(page, ["curator", draft.key])
     assert violations == []
+
+
+def test_the_check_finds_the_english_interface_words_of_the_english_admin(page, curator):
+    log_in(page, curator.username)
+    page.goto("/en/admin/rkst/importbatch/upload/?sheet=sources")
+    found = untranslated(page, OWN + COLUMNS)
+    assert {"Home", "LOG OUT", "Sheet", "File"} <= set(found), found
+    page.goto("/admin/rkst/importbatch/upload/?sheet=sources")
+    assert untranslated(page, OWN + COLUMNS) == {}
