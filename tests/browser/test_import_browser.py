@@ -80,6 +80,13 @@ def test_a_file_is_previewed_with_every_value_then_imported(
         VALUES["title"],
         VALUES["doi"],
     )
+    # The record, its history and the list of imports speak Russian too.
+    record.first.click()
+    expect(page).to_have_url(re.compile(rf"/admin/rkst/source/{source.pk}/change/$"))
+    assert_translated(page, OWN)
+    for url in (f"/admin/rkst/source/{source.pk}/history/", "/admin/rkst/importbatch/"):
+        page.goto(url)
+        assert_translated(page, OWN + [name])
     assert violations == []
 
 
