@@ -114,6 +114,7 @@ def untranslated(page, own=()):
     """The English interface words in the visible text of `page`, each with the text around
     it, after the texts in `own` (what the test itself wrote, Latin names and codes) are taken
     out."""
+    page.wait_for_load_state()
     text = _CODES.sub(" ", page.evaluate(VISIBLE_TEXT))
     for words in sorted(own, key=len, reverse=True):
         text = text.replace(words, " ")

@@ -11,13 +11,12 @@ from rkst.models import Source
 from tests.browser.conftest import assert_translated, untranslated
 from tests.browser.test_admin_browser import log_in
 from tests.factories import make_agreement
+from tests.rkst.test_imports import SOURCES as COLUMNS
 from tests.sheets import csv_bytes, xlsx
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WIDTHS = (1366, 390)
-COLUMNS = ["key", "kind", "authors", "title", "container", "year", "volume", "issue", "pages",
-           "url", "doi", "language"]  # fmt: skip
 VALUES = {
     "key": "kuznetsov-2021",
     "kind": "article",
@@ -32,7 +31,7 @@ VALUES = {
     "doi": "10.1234/rkst.2021",
     "language": "ru",
 }
-# What the test wrote in Latin letters, and the sheet's column codes shown beside the headings.
+# What the test wrote in Latin letters, the users' names and the names of the formats.
 OWN = [VALUES[c] for c in ("key", "url", "doi")] + ["curator", "editor", "XLSX", "CSV", "ODS"]
 
 
@@ -64,12 +63,13 @@ def test_a_file_is_previewed_with_every_value_then_imported(
     expect(preview).to_be_visible()
     created = preview.locator("tr.import-create")
     expect(created).to_have_count(1)
-    for column in ("authors", "title", "container", "year", "volume", "issue", "pages", "url",
-                   "doi"):  # fmt: skip
-        expect(created).to_contain_text(VALUES[column])
+    for value in VALUES.values():
+        expect(created).to_contain_text(value)
+    expect(created.locator("ul.import-changes li")).to_have_count(len(VALUES) - 1)
     assert not Source.objects.exists()
     assert_translated(page, OWN + [name])
     page.locator("#confirm_form input[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/admin/rkst/importbatch/\d+/change/$"))
     expect(page.locator("#content")).to_contain_text(VALUES["title"])
     record = page.locator("#content a", has_text=VALUES["title"])
     expect(record.first).to_be_visible()
