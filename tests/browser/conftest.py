@@ -2,6 +2,7 @@
 downloaded here) against pytest-django's live server."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -75,3 +76,51 @@ def violations(page):
     # Curated text carries script payloads: a dialog would mean one ran.
     page.on("dialog", lambda dialog: found.append(f"dialog: {dialog.message}") or dialog.dismiss())
     return found
+
+
+# English interface words that must not show on a page served in Russian. Whole words, matched
+# case-sensitively, so "Go" does not match "Google" and "No" does not match "Nord".
+ENGLISH_WORDS = (
+    "Add", "Save", "Delete", "Import", "Export", "History", "Preview", "Confirm", "Draft",
+    "Published", "Search", "Filter", "View on site", "Change", "Select", "Action", "Go", "Yes",
+    "No", "Home", "Log out", "Welcome", "Cancel", "Close", "Back", "Sheet", "File", "Rows",
+    "Records", "Show all", "Clear", "Run", "Submit", "Undo", "Create", "Update", "Edit",
+    "Remove", "Reason", "Comment", "State", "Status", "Title", "Name", "Key", "Date", "User",
+    "row", "rows", "column", "columns", "record", "records", "field", "fields", "value",
+    "values", "problem", "action", "key", "heading", "example", "unchanged", "created",
+    "updated", "draft", "published", "none", "None",
+)  # fmt: skip
+# innerText applies the admin's text-transform: "View on site" reads "VIEW ON SITE".
+_ENGLISH = re.compile(
+    "|".join(
+        rf"(?<![\w-]){re.escape(word)}(?![\w-])"
+        for word in {*ENGLISH_WORDS, *(w.upper() for w in ENGLISH_WORDS if len(w) > 2)}
+    )
+)
+
+# Addresses, and a column's code in brackets after its Russian heading: "Ключ (key)".
+_CODES = re.compile(r"\b(?:https?://|www\.)\S+|(?<=[А-Яа-яЁё)] )\([a-z0-9_]+\)")
+# The visible text, less codes (a sheet's column names, keys) shown in <code>.
+VISIBLE_TEXT = """() => {
+  const codes = [...document.querySelectorAll("code, kbd, samp")];
+  codes.forEach((code) => { code.hidden = true; });
+  const text = document.body.innerText;
+  codes.forEach((code) => { code.hidden = false; });
+  return text;
+}"""
+
+
+def untranslated(page, own=()):
+    """The English interface words in the visible text of `page`, each with the text around
+    it, after the texts in `own` (what the test itself wrote, Latin names and codes) are taken
+    out."""
+    page.wait_for_load_state()
+    text = _CODES.sub(" ", page.evaluate(VISIBLE_TEXT))
+    for words in sorted(own, key=len, reverse=True):
+        text = text.replace(words, " ")
+    return {m.group(): text[max(0, m.start() - 30) : m.end() + 30] for m in _ENGLISH.finditer(text)}
+
+
+def assert_translated(page, own=()):
+    found = untranslated(page, own)
+    assert found == {}, f"{page.url} shows untranslated words: {found}"

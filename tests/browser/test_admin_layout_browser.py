@@ -5,6 +5,7 @@ state, the export page's scripts run under the CSP, and a draft's preview carrie
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import assert_translated
 from tests.browser.test_admin_browser import log_in
 from tests.factories import make_actor, make_agreement
 
@@ -62,6 +63,7 @@ def test_admin_pages_fit_without_overlaps_or_csp_violations(
     for name, url in pages(agreement).items():
         page.goto(url)
         assert overflow(page) <= 0, (name, width)
+        assert_translated(page, [user.username])
         if name == "preview":
             expect(page.locator(".draft-banner")).to_be_visible()
             continue

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from actors.models import Actor, ActorAlias
 from agreements.models import Agreement
+from tests.browser.conftest import assert_translated
 from tests.browser.test_admin_browser import log_in
 from tests.factories import make_actor, make_agreement
 
@@ -50,14 +51,17 @@ def test_a_curator_changes_the_level_of_two_agreements(page, violations, curator
     page.locator("#id_value_level").select_option("multilateral")
     page.get_by_label("Причина изменения").fill("Уровень по тексту соглашений")
     assert_fits(page)
+    assert_translated(page, ["curator"])
     page.get_by_role("button", name="Предпросмотр изменения").click()
     preview = page.locator("#bulk-preview")
     expect(preview).to_contain_text("межгосударственный")
     expect(preview).to_contain_text("многосторонний")
     assert_fits(page)
+    assert_translated(page, ["curator"])
     page.get_by_role("button", name="Да, изменить").click()
     expect(page).to_have_url(re.compile(r"/admin/agreements/agreement/$"))
     expect(page.locator(".messagelist")).to_contain_text("Изменено: 2; без изменений: 0.")
+    assert_translated(page, ["curator"])
     assert sorted(Agreement.objects.values_list("level", flat=True)) == [
         "interagency",
         "multilateral",
@@ -85,14 +89,18 @@ def test_an_editor_merges_two_actors(page, violations, editor, width):  # noqa: 
     page.get_by_label(re.compile(r"КазНУ им\. аль-Фараби \(kaznu;")).check()
     page.get_by_label("Причина изменения").fill("Один университет")
     assert_fits(page)
+    own = ["editor", "kaznu-2", "kaznu"]
+    assert_translated(page, own)
     page.get_by_role("button", name="Предпросмотр объединения").click()
     moves = page.locator("#merge-moves")
     expect(moves).to_contain_text("Соглашение о подготовке кадров")
     expect(moves).to_contain_text("«kaznu-2» будет вести на «kaznu»")
     assert_fits(page)
+    assert_translated(page, own)
     page.get_by_role("button", name="Да, объединить").click()
     expect(page).to_have_url(re.compile(rf"/admin/actors/actor/{kept.pk}/change/$"))
     expect(page.locator(".messagelist")).to_contain_text("Объединено в «КазНУ им. аль-Фараби»")
+    assert_translated(page, own)
     assert list(Actor.objects.values_list("key", flat=True)) == ["kaznu"]
     assert ActorAlias.objects.filter(actor=kept, name__contains="дубликат из импорта").exists()
     assert violations == []
