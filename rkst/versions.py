@@ -59,10 +59,14 @@ def with_versions(queryset):
 def current_version(record):
     """The version the record's page shows now, or None for a record without history."""
     # One query: the count and the date of the last, not the row (the page shows the record).
-    found = published_history(record).aggregate(number=Count("pk"), date=Max("history_date"))
-    if not found["number"]:
+    found = (
+        with_versions(type(record)._default_manager.filter(pk=record.pk))
+        .values("public_version", "public_version_date")
+        .first()
+    )
+    if not found or not found["public_version"]:
         return None
-    return Version(found["number"], found["date"], None)
+    return Version(found["public_version"], found["public_version_date"], None)
 
 
 def past_version(record, number):
