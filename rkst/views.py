@@ -61,7 +61,7 @@ def source_list(request):
 
 def citing_records(source):
     """Every public citation of `source`, direct or relayed by it, with its record: one query
-    per citation table, whatever the app."""
+    per citation table (and per kind of record an editorial note is on), whatever the app."""
     found = []
     for relation in Source._meta.related_objects:
         model = relation.related_model
@@ -71,6 +71,7 @@ def citing_records(source):
             model.objects.public()
             .filter(**{relation.field.name: source})
             .select_related("source", *getattr(model, "public_select_related", ("record",)))
+            .prefetch_related(*getattr(model, "public_prefetch_related", ()))
             .order_by("pk")
         )
         for citation in citations:

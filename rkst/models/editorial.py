@@ -211,6 +211,8 @@ class EditorialNoteCitation(CitationBase):
         related_name="citations",
     )
     field = citation_field([("text_ru", _("note"))])
+    # A public list of citations names the note by its record's page: read them together.
+    public_prefetch_related = ("record__record",)
 
     class Meta(CitationBase.Meta):
         verbose_name = _("editorial note citation")
